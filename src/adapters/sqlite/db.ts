@@ -1,0 +1,51 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DDL, SCHEMA_VERSION } from './schema.js';
+
+export type Db = Database.Database;
+
+/** SQLite's lower() is ASCII-only; SCIM case-insensitivity follows JS (Unicode) lower-casing. */
+const scimLower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s);
+
+function configure(db: Db, readonly: boolean): Db {
+  db.pragma('busy_timeout = 5000');
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a committed transaction survives a process crash (not a power cut).
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('cache_size = -65536');
+  db.function('scim_lower', { deterministic: true }, scimLower);
+  return db;
+}
+
+/**
+ * Opens the writer connection (runs migrations) and, for file databases, a separate reader
+ * connection: under WAL it sees only committed data, so reads never observe a transaction
+ * that may still roll back.
+ */
+export function openDatabase(location: string): { writer: Db; reader: Db } {
+  const memory = location === ':memory:';
+  if (!memory) mkdirSync(dirname(location), { recursive: true });
+  const writer = configure(new Database(location), false);
+  const current = writer.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`database schema version ${current} is newer than this rolegate (${SCHEMA_VERSION})`);
+  }
+  writer.exec(DDL);
+  writer.pragma(`user_version = ${SCHEMA_VERSION}`);
+  const reader = memory ? writer : configure(new Database(location, { readonly: true }), true);
+  return { writer, reader };
+}
+
+/** Serialises async units of work on the single writer connection. */
+export class WriteLock {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(fn, fn);
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+}

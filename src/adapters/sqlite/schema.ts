@@ -1,0 +1,145 @@
+/**
+ * The embedded store's schema. Times are integer epoch milliseconds (indexable, compared as
+ * numbers); SCIM attributes that no query needs as a column live in `data` (JSON text).
+ * Migrations are idempotent (CREATE … IF NOT EXISTS) and versioned by `PRAGMA user_version`.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const DDL = `
+CREATE TABLE IF NOT EXISTS tenants (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,
+  settings    TEXT NOT NULL DEFAULT '{}',
+  created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sites (
+  id           TEXT PRIMARY KEY,
+  tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+  name         TEXT NOT NULL,
+  content_url  TEXT NOT NULL,
+  settings     TEXT NOT NULL DEFAULT '{}',
+  created_at   INTEGER NOT NULL,
+  -- maintained counters: totalResults of an unfiltered list without count(*)
+  user_count   INTEGER NOT NULL DEFAULT 0,
+  group_count  INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sites_content_url ON sites(tenant_id, lower(content_url));
+
+-- Bearer secrets (SCIM and admin), stored as SHA-256 of a high-entropy secret.
+CREATE TABLE IF NOT EXISTS credentials (
+  id           TEXT PRIMARY KEY,
+  tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+  site_id      TEXT REFERENCES sites(id),
+  kind         TEXT NOT NULL,              -- 'scim' | 'admin'
+  scope        TEXT,                       -- admin: tenantAdmin | siteAdmin | auditor
+  secret_hash  TEXT NOT NULL,
+  label        TEXT,
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER,
+  last_used_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS credentials_hash ON credentials(secret_hash);
+
+-- One identity per tenant (TCM model).
+CREATE TABLE IF NOT EXISTS users (
+  id               TEXT PRIMARY KEY,
+  tenant_id        TEXT NOT NULL REFERENCES tenants(id),
+  user_name        TEXT NOT NULL,
+  user_name_lower  TEXT NOT NULL,
+  external_id      TEXT,
+  display_name     TEXT,
+  display_name_lower TEXT,
+  data             TEXT NOT NULL DEFAULT '{}', -- other core + enterprise attributes (scimmy-canonical JSON)
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_tenant_username ON users(tenant_id, user_name_lower);
+CREATE INDEX IF NOT EXISTS users_tenant_external ON users(tenant_id, external_id);
+CREATE INDEX IF NOT EXISTS users_tenant_display ON users(tenant_id, display_name_lower);
+
+-- Emails as rows: emails[type eq "work"].value eq "x" is an index hit.
+CREATE TABLE IF NOT EXISTS user_emails (
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  tenant_id   TEXT NOT NULL,
+  position    INTEGER NOT NULL,
+  value       TEXT,
+  value_lower TEXT,
+  type        TEXT,
+  is_primary  INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (user_id, position)
+);
+CREATE INDEX IF NOT EXISTS user_emails_value ON user_emails(tenant_id, value_lower);
+
+-- The SCIM User resource of a site = users ⋈ site_memberships. seq orders pages (keyset).
+CREATE TABLE IF NOT EXISTS site_memberships (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+  site_id         TEXT NOT NULL REFERENCES sites(id),
+  user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  requested_role  TEXT NOT NULL,
+  site_role       TEXT NOT NULL,
+  active          INTEGER NOT NULL DEFAULT 1, -- license status the IdP asks for (SCIM active)
+  licensed        INTEGER NOT NULL DEFAULT 1, -- a seat is actually held
+  seat_tier       TEXT,
+  auth_setting    TEXT,
+  idp_config_id   TEXT,
+  source          TEXT NOT NULL,              -- scim | csv | admin | groupGrant
+  state           TEXT NOT NULL DEFAULT 'active',
+  ext             TEXT,                       -- the Tableau extension as last received (JSON)
+  last_login_at   INTEGER,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  version         INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX IF NOT EXISTS memberships_site_user ON site_memberships(site_id, user_id);
+CREATE INDEX IF NOT EXISTS memberships_user ON site_memberships(user_id);
+CREATE INDEX IF NOT EXISTS memberships_site_updated ON site_memberships(site_id, updated_at);
+CREATE INDEX IF NOT EXISTS memberships_site_created ON site_memberships(site_id, created_at);
+
+CREATE TABLE IF NOT EXISTS groups (
+  seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                  TEXT NOT NULL UNIQUE,
+  site_id             TEXT NOT NULL REFERENCES sites(id),
+  display_name        TEXT NOT NULL,
+  display_name_lower  TEXT NOT NULL,
+  external_id         TEXT,
+  minimum_site_role   TEXT,
+  grant_license_mode  TEXT,
+  member_count        INTEGER NOT NULL DEFAULT 0,
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL,
+  version             INTEGER NOT NULL DEFAULT 1
+);
+CREATE UNIQUE INDEX IF NOT EXISTS groups_site_display ON groups(site_id, display_name_lower);
+CREATE INDEX IF NOT EXISTS groups_site_external ON groups(site_id, external_id);
+CREATE INDEX IF NOT EXISTS groups_site_updated ON groups(site_id, updated_at);
+
+CREATE TABLE IF NOT EXISTS group_members (
+  group_id    TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+  member_id   TEXT NOT NULL,
+  member_type TEXT NOT NULL DEFAULT 'User',
+  display     TEXT,
+  added_at    INTEGER NOT NULL,
+  PRIMARY KEY (group_id, member_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS group_members_member ON group_members(member_id);
+
+-- Minimal append-only audit log (the full product is its own issue).
+CREATE TABLE IF NOT EXISTS audit_entries (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          TEXT NOT NULL UNIQUE,
+  tenant_id   TEXT NOT NULL,
+  site_id     TEXT,
+  at          INTEGER NOT NULL,
+  kind        TEXT NOT NULL,      -- 'event' | 'request'
+  event       TEXT NOT NULL,
+  actor       TEXT,
+  target_type TEXT,
+  target_id   TEXT,
+  reason      TEXT,
+  request_id  TEXT,
+  data        TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_tenant_at ON audit_entries(tenant_id, seq);
+CREATE INDEX IF NOT EXISTS audit_target ON audit_entries(tenant_id, target_id, seq);
+`;

@@ -1,0 +1,293 @@
+import type { Statement } from 'better-sqlite3';
+import { AppError } from '../../domain/errors.js';
+import type { AuditEntry } from '../../domain/audit.js';
+import type {
+  GroupMember, GroupRecord, GroupWithMembers, MembershipRecord, Scope, SiteUser, UserRecord,
+} from '../../domain/types.js';
+import type { ListQuery, Page, SiteWriter } from '../../ports/storage.js';
+import { filterToSql, sortKeySql } from '../../scim-filter/to-sql.js';
+import type { Db } from './db.js';
+import { SITE_USER_COLUMNS, emailRows, toGroup, toSiteUser, toUser, type Row } from './rows.js';
+
+const USERS_FROM = 'FROM site_memberships m JOIN users u ON u.id = m.user_id';
+
+/** Prepared-statement cache per connection: filters are parameterised, so SQL texts repeat. */
+const caches = new WeakMap<Db, Map<string, Statement>>();
+function stmt(db: Db, sql: string): Statement {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  let s = cache.get(sql);
+  if (!s) {
+    if (cache.size > 1000) cache.clear();
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}
+
+/** Turns SQLite constraint violations into the product's uniqueness error. */
+function unique<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new AppError('resource.uniqueness', `${what} is already in use`);
+    }
+    throw e;
+  }
+}
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/**
+ * One site's users and groups on SQLite. Every statement carries the bound site (or tenant,
+ * for the tenant-wide identity): the scope is fixed at construction, never taken per call.
+ */
+export class SqliteSiteRepository implements SiteWriter {
+  constructor(private readonly db: Db, readonly scope: Scope) {}
+
+  private all(sql: string, ...params: unknown[]): Row[] {
+    return stmt(this.db, sql).all(...params) as Row[];
+  }
+  private get(sql: string, ...params: unknown[]): Row | undefined {
+    return stmt(this.db, sql).get(...params) as Row | undefined;
+  }
+  private run(sql: string, ...params: unknown[]) {
+    return stmt(this.db, sql).run(...params);
+  }
+
+  // ---- reads ---------------------------------------------------------------------------
+  async findUserById(id: string): Promise<SiteUser | undefined> {
+    const r = this.get(`SELECT ${SITE_USER_COLUMNS} ${USERS_FROM} WHERE m.site_id = ? AND m.user_id = ?`, this.scope.siteId, id);
+    return r && toSiteUser(r);
+  }
+
+  async findUsers(q: ListQuery): Promise<Page<SiteUser>> {
+    const page = this.page(q, 'User', `SELECT ${SITE_USER_COLUMNS} ${USERS_FROM}`, 'm', 'user_count');
+    return { ...page, items: page.rows.map(toSiteUser) };
+  }
+
+  async findGroupsOfUsers(userIds: string[]) {
+    const out = new Map<string, { value: string; display: string }[]>();
+    for (let i = 0; i < userIds.length; i += 500) {
+      const ids = userIds.slice(i, i + 500);
+      const rows = this.all(
+        `SELECT gm.member_id, g.id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+         WHERE g.site_id = ? AND gm.member_id IN (${placeholders(ids.length)}) ORDER BY g.seq`,
+        this.scope.siteId, ...ids);
+      for (const r of rows) {
+        const list = out.get(r.member_id as string) ?? [];
+        list.push({ value: r.id as string, display: r.display_name as string });
+        out.set(r.member_id as string, list);
+      }
+    }
+    return out;
+  }
+
+  async findGroupById(id: string, opts: { members: boolean }): Promise<GroupWithMembers | undefined> {
+    const r = this.get('SELECT * FROM groups g WHERE g.site_id = ? AND g.id = ?', this.scope.siteId, id);
+    if (!r) return undefined;
+    const group = toGroup(r);
+    return opts.members ? { group, members: this.membersOf([group.id]).get(group.id) ?? [] } : { group };
+  }
+
+  async findGroups(q: ListQuery, opts: { members: boolean }): Promise<Page<GroupWithMembers>> {
+    const page = this.page(q, 'Group', 'SELECT * FROM groups g', 'g', 'group_count');
+    const groups = page.rows.map(toGroup);
+    const members = opts.members ? this.membersOf(groups.map((g) => g.id)) : undefined;
+    return { ...page, items: groups.map((group) => ({ group, members: members && (members.get(group.id) ?? []) })) };
+  }
+
+  private membersOf(groupIds: string[]): Map<string, GroupMember[]> {
+    const out = new Map<string, GroupMember[]>();
+    for (let i = 0; i < groupIds.length; i += 500) {
+      const ids = groupIds.slice(i, i + 500);
+      for (const r of this.all(`SELECT group_id, member_id, member_type, display FROM group_members WHERE group_id IN (${placeholders(ids.length)})`, ...ids)) {
+        const list = out.get(r.group_id as string) ?? [];
+        list.push({ value: r.member_id as string, type: r.member_type as GroupMember['type'], display: (r.display as string | null) ?? null });
+        out.set(r.group_id as string, list);
+      }
+    }
+    return out;
+  }
+
+  /** Index or keyset page of a site-scoped query; totalResults from the maintained counter when unfiltered. */
+  private page(q: ListQuery, resource: 'User' | 'Group', select: string, alias: 'm' | 'g', counter: string) {
+    const where = [`${alias}.site_id = ?`];
+    const params: unknown[] = [this.scope.siteId];
+    if (q.filter) {
+      const f = filterToSql(q.filter, resource, this.scope);
+      where.push(`(${f.sql})`);
+      params.push(...f.params);
+    }
+    const from = select.slice(select.indexOf(' FROM '));
+    const totalResults = q.filter
+      ? (this.get(`SELECT count(*) AS n ${from} WHERE ${where.join(' AND ')}`, ...params)!.n as number)
+      : (this.get(`SELECT ${counter} AS n FROM sites WHERE id = ?`, this.scope.siteId)?.n as number ?? 0);
+    if (q.count <= 0) return { rows: [] as Row[], totalResults };
+    const dir = q.sortOrder === 'descending' ? 'DESC' : 'ASC';
+    const order = q.sortBy ? `${sortKeySql(q.sortBy, resource)} ${dir}, ${alias}.seq ${dir}` : `${alias}.seq`;
+    if (q.after !== undefined) {
+      const rows = this.all(`${select} WHERE ${where.join(' AND ')} AND ${alias}.seq > ? ORDER BY ${order} LIMIT ?`,
+        ...params, q.after, q.count + 1);
+      const more = rows.length > q.count;
+      if (more) rows.pop();
+      const last = rows.at(-1);
+      return { rows, totalResults, nextAfter: more && last ? (last[alias === 'm' ? 'm_seq' : 'seq'] as number) : undefined };
+    }
+    const rows = this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      ...params, q.count, q.startIndex - 1);
+    return { rows, totalResults };
+  }
+
+  // ---- tenant identity -----------------------------------------------------------------
+  async findTenantUserByUserName(userName: string): Promise<UserRecord | undefined> {
+    const r = this.get('SELECT * FROM users WHERE tenant_id = ? AND user_name_lower = ?', this.scope.tenantId, userName.toLowerCase());
+    return r && toUser(r, '');
+  }
+
+  async findTenantUserById(id: string): Promise<UserRecord | undefined> {
+    const r = this.get('SELECT * FROM users WHERE tenant_id = ? AND id = ?', this.scope.tenantId, id);
+    return r && toUser(r, '');
+  }
+
+  async insertUser(u: UserRecord): Promise<void> {
+    unique(`userName '${u.userName}'`, () => this.run(
+      `INSERT INTO users (id, tenant_id, user_name, user_name_lower, external_id, display_name, display_name_lower, data, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      u.id, this.scope.tenantId, u.userName, u.userName.toLowerCase(), u.externalId, u.displayName,
+      u.displayName?.toLowerCase() ?? null, JSON.stringify(u.data), u.createdAt, u.updatedAt));
+    this.writeEmails(u);
+  }
+
+  async updateUser(u: UserRecord): Promise<void> {
+    unique(`userName '${u.userName}'`, () => this.run(
+      `UPDATE users SET user_name = ?, user_name_lower = ?, external_id = ?, display_name = ?, display_name_lower = ?,
+       data = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+      u.userName, u.userName.toLowerCase(), u.externalId, u.displayName, u.displayName?.toLowerCase() ?? null,
+      JSON.stringify(u.data), u.updatedAt, this.scope.tenantId, u.id));
+    this.run('DELETE FROM user_emails WHERE user_id = ?', u.id);
+    this.writeEmails(u);
+  }
+
+  private writeEmails(u: UserRecord) {
+    for (const e of emailRows(u)) {
+      this.run('INSERT INTO user_emails (user_id, tenant_id, position, value, value_lower, type, is_primary) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        u.id, this.scope.tenantId, e.position, e.value, e.value?.toLowerCase() ?? null, e.type, e.primary);
+    }
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    this.run('DELETE FROM users WHERE tenant_id = ? AND id = ?', this.scope.tenantId, userId);
+  }
+
+  // ---- memberships ---------------------------------------------------------------------
+  async insertMembership(m: MembershipRecord): Promise<void> {
+    unique('membership', () => this.run(
+      `INSERT INTO site_memberships (site_id, user_id, requested_role, site_role, active, licensed, seat_tier, auth_setting,
+       idp_config_id, source, state, ext, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      this.scope.siteId, m.userId, m.requestedRole, m.siteRole, m.active ? 1 : 0, m.licensed ? 1 : 0, m.seatTier,
+      m.authSetting, m.idpConfigId, m.source, m.state, m.ext ? JSON.stringify(m.ext) : null, m.createdAt, m.updatedAt, m.version));
+    this.run('UPDATE sites SET user_count = user_count + 1 WHERE id = ?', this.scope.siteId);
+  }
+
+  async updateMembership(m: MembershipRecord, expectedVersion: number): Promise<boolean> {
+    const info = this.run(
+      `UPDATE site_memberships SET requested_role = ?, site_role = ?, active = ?, licensed = ?, seat_tier = ?, auth_setting = ?,
+       idp_config_id = ?, source = ?, state = ?, ext = ?, updated_at = ?, version = ?
+       WHERE site_id = ? AND user_id = ? AND version = ?`,
+      m.requestedRole, m.siteRole, m.active ? 1 : 0, m.licensed ? 1 : 0, m.seatTier, m.authSetting, m.idpConfigId,
+      m.source, m.state, m.ext ? JSON.stringify(m.ext) : null, m.updatedAt, m.version,
+      this.scope.siteId, m.userId, expectedVersion);
+    return info.changes === 1;
+  }
+
+  async deleteMembership(userId: string): Promise<void> {
+    const info = this.run('DELETE FROM site_memberships WHERE site_id = ? AND user_id = ?', this.scope.siteId, userId);
+    if (info.changes) this.run('UPDATE sites SET user_count = user_count - ? WHERE id = ?', info.changes, this.scope.siteId);
+  }
+
+  async countMembershipsOfUser(userId: string): Promise<number> {
+    return this.get('SELECT count(*) AS n FROM site_memberships WHERE user_id = ?', userId)!.n as number;
+  }
+
+  async touchMembershipsOfUser(userId: string, at: number, exceptSiteId?: string): Promise<void> {
+    this.run(`UPDATE site_memberships SET version = version + 1, updated_at = ?
+      WHERE user_id = ? AND site_id <> ? AND site_id IN (SELECT id FROM sites WHERE tenant_id = ?)`,
+    at, userId, exceptSiteId ?? '', this.scope.tenantId);
+  }
+
+  async findExistingUserIds(ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const r of this.all(`SELECT user_id FROM site_memberships WHERE site_id = ? AND user_id IN (${placeholders(chunk.length)})`,
+        this.scope.siteId, ...chunk)) found.add(r.user_id as string);
+    }
+    return found;
+  }
+
+  // ---- groups --------------------------------------------------------------------------
+  async insertGroup(g: GroupRecord): Promise<void> {
+    unique(`displayName '${g.displayName}'`, () => this.run(
+      `INSERT INTO groups (id, site_id, display_name, display_name_lower, external_id, minimum_site_role, grant_license_mode,
+       member_count, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      g.id, this.scope.siteId, g.displayName, g.displayName.toLowerCase(), g.externalId, g.minimumSiteRole,
+      g.grantLicenseMode, g.createdAt, g.updatedAt, g.version));
+    this.run('UPDATE sites SET group_count = group_count + 1 WHERE id = ?', this.scope.siteId);
+  }
+
+  async updateGroup(g: GroupRecord, expectedVersion: number): Promise<boolean> {
+    const info = unique(`displayName '${g.displayName}'`, () => this.run(
+      `UPDATE groups SET display_name = ?, display_name_lower = ?, external_id = ?, minimum_site_role = ?, grant_license_mode = ?,
+       updated_at = ?, version = ? WHERE site_id = ? AND id = ? AND version = ?`,
+      g.displayName, g.displayName.toLowerCase(), g.externalId, g.minimumSiteRole, g.grantLicenseMode, g.updatedAt,
+      g.version, this.scope.siteId, g.id, expectedVersion));
+    return info.changes === 1;
+  }
+
+  async deleteGroup(id: string): Promise<void> {
+    const info = this.run('DELETE FROM groups WHERE site_id = ? AND id = ?', this.scope.siteId, id);
+    if (info.changes) this.run('UPDATE sites SET group_count = group_count - 1 WHERE id = ?', this.scope.siteId);
+  }
+
+  async addGroupMembers(groupId: string, members: GroupMember[]): Promise<string[]> {
+    const added: string[] = [];
+    const now = Date.now();
+    for (const m of members) {
+      const info = this.run('INSERT OR IGNORE INTO group_members (group_id, member_id, member_type, display, added_at) VALUES (?, ?, ?, ?, ?)',
+        groupId, m.value, m.type, m.display, now);
+      if (info.changes) added.push(m.value);
+    }
+    if (added.length) this.run('UPDATE groups SET member_count = member_count + ? WHERE site_id = ? AND id = ?', added.length, this.scope.siteId, groupId);
+    return added;
+  }
+
+  async removeGroupMembers(groupId: string, ids: string[] | 'all'): Promise<string[]> {
+    const removed: string[] = [];
+    if (ids === 'all') {
+      for (const r of this.all('SELECT member_id FROM group_members WHERE group_id = ?', groupId)) removed.push(r.member_id as string);
+      this.run('DELETE FROM group_members WHERE group_id = ?', groupId);
+    } else {
+      for (const id of ids) {
+        if (this.run('DELETE FROM group_members WHERE group_id = ? AND member_id = ?', groupId, id).changes) removed.push(id);
+      }
+    }
+    if (removed.length) this.run('UPDATE groups SET member_count = member_count - ? WHERE site_id = ? AND id = ?', removed.length, this.scope.siteId, groupId);
+    return removed;
+  }
+
+  async removeUserFromGroups(userId: string): Promise<string[]> {
+    const groups = this.all(`SELECT gm.group_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+      WHERE g.site_id = ? AND gm.member_id = ?`, this.scope.siteId, userId).map((r) => r.group_id as string);
+    for (const gid of groups) await this.removeGroupMembers(gid, [userId]);
+    return groups;
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    this.run(`INSERT INTO audit_entries (id, tenant_id, site_id, at, kind, event, actor, target_type, target_id, reason, request_id, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      e.id, this.scope.tenantId, e.siteId, e.at, e.kind, e.event, e.actor, e.targetType, e.targetId, e.reason, e.requestId,
+      JSON.stringify(e.data));
+  }
+}

@@ -1,0 +1,50 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { AppError } from './domain/errors.js';
+import { scimErrorBody, toAppError } from './http/errors.js';
+import type { Logger } from './http/logger.js';
+import { scimRouter, type ScimRouterDeps } from './http/scim/router.js';
+
+export interface AppDeps {
+  scim: Omit<ScimRouterDeps, 'logger' | 'now'>;
+  logger: Logger;
+  now: () => number;
+  ready: () => boolean;
+}
+
+/** The Express application, without listen (tests drive it through a real socket). */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // ETags are SCIM versions (meta.version), never Express's body hashes.
+  app.set('etag', false);
+  app.set('query parser', 'extended');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const id = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = id;
+    res.set('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.logger.info({ requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', (_req, res) => void res.status(deps.ready() ? 200 : 503).json({ ready: deps.ready() }));
+
+  app.use('/scim/v2', scimRouter({ ...deps.scim, logger: deps.logger, now: deps.now }));
+
+  app.use((req, _res, next) => next(new AppError('request.not_found', `No endpoint at ${req.method} ${req.path}`)));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) deps.logger.error({ err, path: req.path }, 'request failed');
+    if (res.headersSent) return void res.end();
+    // Outside /scim/v2 the same error shape is used: no HTML pages anywhere.
+    res.status(appErr.status).set('Content-Type', 'application/scim+json; charset=utf-8').send(JSON.stringify(scimErrorBody(appErr)));
+  });
+  return app;
+}

@@ -1,0 +1,27 @@
+/**
+ * Audit events (SPEC §7). A closed catalog; one constructor builds every entry so that the
+ * shape stays uniform. Secrets and passwords never reach an entry: callers pass diffs of
+ * resource attributes, which never contain them (passwords are not stored at all).
+ */
+export const AUDIT_EVENTS = [
+  'UserProvisioned', 'UserUpdated', 'UserRenamed', 'SiteRoleChanged', 'LicenseGranted',
+  'LicenseRevoked', 'MembershipRemoved', 'UserDeleted', 'GroupCreated', 'GroupUpdated',
+  'GroupDeleted', 'GroupMembersAdded', 'GroupMembersRemoved', 'ScimSecretRotated',
+  'PolicyDenied', 'RequestHandled',
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+export interface AuditEntry {
+  id: string;
+  tenantId: string;
+  siteId: string | null;
+  at: number;
+  kind: 'event' | 'request';
+  event: AuditEvent;
+  actor: string | null;
+  targetType: 'User' | 'Group' | 'Site' | 'Credential' | null;
+  targetId: string | null;
+  reason: string | null;
+  requestId: string | null;
+  data: Record<string, unknown>;
+}

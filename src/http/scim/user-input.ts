@@ -1,0 +1,84 @@
+import { AppError } from '../../domain/errors.js';
+import type { GroupInput, GroupMember, UserInput } from '../../domain/types.js';
+import { normalizeResourceBody } from './lenience.js';
+import { SCIMMY, URN } from './schemas.js';
+
+type Json = Record<string, unknown>;
+
+/** scimmy throws its own SCIMError or a TypeError with a useful message; both are client mistakes here. */
+export function fromScimmyError(e: unknown): AppError {
+  if (e instanceof AppError) return e;
+  const err = e as { status?: number; scimType?: string; message?: string };
+  const message = err.message ?? 'Invalid request';
+  if (err.scimType === 'invalidPath') return new AppError('request.invalid_path', message);
+  if (err.scimType === 'noTarget') return new AppError('request.no_target', message);
+  if (err.scimType === 'mutability') return new AppError('request.mutability', message);
+  if (err.scimType === 'invalidSyntax') return new AppError('request.invalid_syntax', message);
+  if (err.scimType === 'invalidFilter') return new AppError('request.invalid_filter', message);
+  return new AppError('request.invalid_value', message);
+}
+
+/** Runs scimmy's schema coercion (types, required, canonical values) and returns plain JSON. */
+export function coerce(kind: 'User' | 'Group', body: Json): Json {
+  try {
+    const Schema = kind === 'User' ? SCIMMY.Schemas.User : SCIMMY.Schemas.Group;
+    return JSON.parse(JSON.stringify(new Schema(body, 'in'))) as Json;
+  } catch (e) {
+    throw fromScimmyError(e);
+  }
+}
+
+const OWN_FIELDS = new Set(['schemas', 'id', 'meta', 'userName', 'externalId', 'displayName', 'active', 'groups', 'password', URN.tableau]);
+
+/** A SCIM User body (POST, PUT, a patched resource, a Bulk operation) → what the services take. */
+export function toUserInput(body: unknown): UserInput {
+  const plain = coerce('User', normalizeResourceBody('User', body));
+  const userName = plain.userName;
+  if (typeof userName !== 'string' || userName.trim() === '') {
+    throw new AppError('request.invalid_value', "Required attribute 'userName' is missing or empty");
+  }
+  if (userName.length > 512) throw new AppError('request.invalid_value', 'userName is longer than 512 characters');
+  const data: Json = {};
+  for (const [k, v] of Object.entries(plain)) if (!OWN_FIELDS.has(k)) data[k] = v;
+  const ext = plain[URN.tableau] as Json | undefined;
+  return {
+    userName: userName.trim(),
+    externalId: typeof plain.externalId === 'string' ? plain.externalId : null,
+    displayName: typeof plain.displayName === 'string' ? plain.displayName : null,
+    active: plain.active === undefined ? true : plain.active === true,
+    data,
+    ext: ext && Object.keys(ext).length ? ext : null,
+  };
+}
+
+/** Group members as sent: objects with `value` (and `display`, or the MS suite's `displayName`), or bare ids. */
+export function toMembers(value: unknown): GroupMember[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  return list.map((item) => {
+    const obj = (typeof item === 'object' && item !== null ? item : { value: item }) as Json;
+    const v = obj.value;
+    if (typeof v !== 'string' || v.trim() === '') throw new AppError('request.invalid_value', 'Each member needs a string "value" (the member id)');
+    const display = obj.display ?? obj.displayName;
+    const type = typeof obj.type === 'string' && obj.type.toLowerCase() === 'group' ? 'Group' : 'User';
+    return { value: v, type, display: typeof display === 'string' ? display : null };
+  });
+}
+
+export function toGroupInput(body: unknown): GroupInput {
+  const raw = (typeof body === 'object' && body !== null ? body : {}) as Json;
+  const membersKey = Object.keys(raw).find((k) => k.toLowerCase() === 'members');
+  // Members bypass scimmy's coercion: a 100,000-member PUT must not cost 100,000 coercions.
+  const members = membersKey ? toMembers(raw[membersKey]) : [];
+  const rest = { ...raw };
+  if (membersKey) delete rest[membersKey];
+  const plain = coerce('Group', normalizeResourceBody('Group', rest));
+  const displayName = plain.displayName;
+  if (typeof displayName !== 'string' || displayName.trim() === '') {
+    throw new AppError('request.invalid_value', "Required attribute 'displayName' is missing or empty");
+  }
+  return {
+    displayName,
+    externalId: typeof plain.externalId === 'string' ? plain.externalId : null,
+    members,
+  };
+}

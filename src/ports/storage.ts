@@ -1,0 +1,90 @@
+import type { FilterNode } from '../scim-filter/ast.js';
+import type {
+  Credential, GroupMember, GroupRecord, GroupWithMembers, MembershipRecord, Scope, Site,
+  SiteUser, Tenant, UserRecord,
+} from '../domain/types.js';
+import type { AuditEntry } from '../domain/audit.js';
+
+/** A page request already validated and clamped by the HTTP layer (RFC 7644 §3.4.2.4, RFC 9865). */
+export interface ListQuery {
+  filter?: FilterNode;
+  sortBy?: string;
+  sortOrder?: 'ascending' | 'descending';
+  /** 1-based index pagination. Ignored when `after` is set. */
+  startIndex: number;
+  count: number;
+  /** Keyset cursor: the position after which the page starts (opaque to callers above ports). */
+  after?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  totalResults: number;
+  /** Position of the last item, when more items follow (for RFC 9865 `nextCursor`). */
+  nextAfter?: number;
+}
+
+/** Reads of one site's SCIM resources. Bound to a Scope: no method can reach another site. */
+export interface SiteReader {
+  findUserById(id: string): Promise<SiteUser | undefined>;
+  findUsers(q: ListQuery): Promise<Page<SiteUser>>;
+  /** Groups (id, displayName) of each user on this site, for the readOnly `groups` attribute. */
+  findGroupsOfUsers(userIds: string[]): Promise<Map<string, { value: string; display: string }[]>>;
+  findGroupById(id: string, opts: { members: boolean }): Promise<GroupWithMembers | undefined>;
+  findGroups(q: ListQuery, opts: { members: boolean }): Promise<Page<GroupWithMembers>>;
+}
+
+/** Privileged writes inside one unit of work (one transaction, audit entries included). */
+export interface SiteWriter extends SiteReader {
+  readonly scope: Scope;
+  /** Tenant-wide lookup by userName (case-insensitive): users are one identity per tenant. */
+  findTenantUserByUserName(userName: string): Promise<UserRecord | undefined>;
+  findTenantUserById(id: string): Promise<UserRecord | undefined>;
+  /** @throws AppError resource.uniqueness when the userName is taken in the tenant. */
+  insertUser(user: UserRecord): Promise<void>;
+  /** @throws AppError resource.uniqueness on a rename onto a taken userName. */
+  updateUser(user: UserRecord): Promise<void>;
+  deleteUser(userId: string): Promise<void>;
+  insertMembership(m: MembershipRecord): Promise<void>;
+  /** Compare-and-swap on `version`; returns false when another writer got there first. */
+  updateMembership(m: MembershipRecord, expectedVersion: number): Promise<boolean>;
+  deleteMembership(userId: string): Promise<void>;
+  countMembershipsOfUser(userId: string): Promise<number>;
+  /** Bumps version and lastModified of the user's memberships (its identity changed), except on `exceptSiteId`. */
+  touchMembershipsOfUser(userId: string, at: number, exceptSiteId?: string): Promise<void>;
+  /** Ids among `ids` that are members (users) of this site. */
+  findExistingUserIds(ids: string[]): Promise<Set<string>>;
+  /** @throws AppError resource.uniqueness when displayName is taken on the site. */
+  insertGroup(g: GroupRecord): Promise<void>;
+  updateGroup(g: GroupRecord, expectedVersion: number): Promise<boolean>;
+  deleteGroup(id: string): Promise<void>;
+  /** Adds members (idempotent); returns the ids actually added. Maintains member_count. */
+  addGroupMembers(groupId: string, members: GroupMember[]): Promise<string[]>;
+  /** Removes the given members, or all when `ids` is 'all'; returns the ids actually removed. */
+  removeGroupMembers(groupId: string, ids: string[] | 'all'): Promise<string[]>;
+  /** Removes a user from every group of this site; returns the group ids touched. */
+  removeUserFromGroups(userId: string): Promise<string[]>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+}
+
+/** Tenants, sites and credentials: not bound to a site (used by auth and bootstrap). */
+export interface DirectoryStore {
+  countTenants(): Promise<number>;
+  insertTenant(t: Tenant): Promise<void>;
+  insertSite(s: Site): Promise<void>;
+  findSiteById(tenantId: string, siteId: string): Promise<Site | undefined>;
+  findSites(tenantId: string): Promise<Site[]>;
+  insertCredential(c: Credential & { label?: string | null; createdAt: number }): Promise<void>;
+  findCredentialByHash(hash: string): Promise<Credential | undefined>;
+  revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind']): Promise<void>;
+}
+
+export interface Store {
+  readonly directory: DirectoryStore;
+  reader(scope: Scope): SiteReader;
+  /** Runs `fn` in one transaction; everything it wrote commits together or not at all. */
+  transaction<T>(scope: Scope, fn: (w: SiteWriter) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type { GroupRecord, MembershipRecord, UserRecord };
