@@ -158,7 +158,7 @@ function stringTest(t: SqlTarget, op: CompareOp, raw: string): Frag {
     const upper = prefixUpperBound(v);
     if (upper !== undefined) return frag(`${e} >= ? AND ${e} < ?`, v, upper);
   }
-  if (true) {
+  if (!t.caseExact) {
     // Both sides are lower-cased, so LIKE's ASCII case folding changes nothing.
     const pattern = op === 'co' ? `%${likeEscape(v)}%` : op === 'sw' ? `${likeEscape(v)}%` : `%${likeEscape(v)}`;
     return frag(`${e} LIKE ? ESCAPE '\\'`, pattern);

@@ -1,0 +1,66 @@
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import type { WorkloadResult } from './load.js';
+import type { PreloadStats } from './preload.js';
+
+/** The printed table and bench-results.json (shape fixed by issue 2, kept by issue 6). */
+
+export interface Machine {
+  cpus: number;
+  model: string;
+  node: string;
+  date: string;
+  platform: string;
+  total_memory_mb: number;
+}
+
+export function machine(): Machine {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    model: cpus[0]?.model?.trim() ?? 'unknown',
+    node: process.version,
+    date: new Date().toISOString(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    total_memory_mb: Math.round(os.totalmem() / 1024 / 1024),
+  };
+}
+
+export interface BenchReport {
+  machine: Machine;
+  mode: 'quick' | 'full';
+  workloads: WorkloadResult[];
+  /** Server RSS at the end of the run, MB. */
+  rss_mb: number | null;
+  rss_after_preload_mb: number | null;
+  preload: { users: number; groups: number; seconds: number; users_per_s: number; errors: number; complete: boolean };
+  server_errors: string[];
+}
+
+const num = (v: number, d = 0) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+export function table(rows: WorkloadResult[]): string {
+  const head = ['workload', 'users', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests', 'conc', 'RSS MB'];
+  const body = rows.map((r) => [
+    r.name,
+    num(r.users),
+    num(r.rps, 1),
+    num(r.p50_ms, 2),
+    num(r.p99_ms, 2),
+    num(r.errors),
+    num(r.requests),
+    String(r.concurrency),
+    r.rss_mb === undefined ? '-' : num(r.rss_mb, 0),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export function preloadLine(p: PreloadStats, groups: number, rssMb: number | undefined): string {
+  return `preload: ${num(p.users)} of ${num(p.requested)} users in ${num(p.seconds, 1)} s = ${num(p.users_per_s)} users/s via /Bulk (${num(p.errors)} errors${p.complete ? '' : ', INCOMPLETE'}); ${num(groups)} groups; server RSS after preload ${rssMb === undefined ? '?' : num(rssMb, 0)} MB`;
+}
+
+export function writeReport(path: string, report: BenchReport): void {
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+}
