@@ -75,10 +75,13 @@ class Tally {
   twoxx = 0;
   checkFailures = 0;
   socketErrors = 0;
+  /** performance.now() of the last answer. */
+  lastAt = 0;
   readonly samples: string[] = [];
 
   response(status: number, ms: number): void {
     this.answered++;
+    this.lastAt = performance.now();
     this.codes[status] = (this.codes[status] ?? 0) + 1;
     if (status >= 200 && status < 300) this.twoxx++;
     this.lat.push(ms);
@@ -113,6 +116,7 @@ class Tally {
 export async function runLoad(port: number, token: string, spec: LoadSpec): Promise<WorkloadResult> {
   const tally = new Tally();
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' };
+  const t0 = performance.now();
   const instance = autocannon({
     url: `http://127.0.0.1:${port}`,
     connections: spec.connections,
@@ -157,7 +161,10 @@ export async function runLoad(port: number, token: string, spec: LoadSpec): Prom
     const note = result.non2xx !== tally.answered - tally.twoxx
       ? `autocannon counted ${result.non2xx} non-2xx, the bench ${tally.answered - tally.twoxx}`
       : undefined;
-    return tally.result(spec, result.duration, note);
+    // autocannon stops on a 1 s sampling tick; when the request cap ends the run early, the run
+    // really ended with its last answer, so measure up to there.
+    const elapsed = tally.answered > 0 ? Math.min(result.duration, (tally.lastAt - t0) / 1000) : result.duration;
+    return tally.result(spec, elapsed, note);
   } finally {
     current = undefined;
   }
@@ -166,7 +173,7 @@ export async function runLoad(port: number, token: string, spec: LoadSpec): Prom
 /** Times `n` single requests one after another (prepare() is not timed). */
 export async function timeSingles(
   http: BenchHttp,
-  spec: { name: string; users: number; n: number; deadline: number },
+  spec: { name: string; users: number; n: number; deadline: number; aborted?: () => boolean },
   prepare: (k: number) => Promise<Req>,
   check?: (status: number, body: string) => string | undefined,
 ): Promise<WorkloadResult> {
@@ -174,8 +181,8 @@ export async function timeSingles(
   let busyMs = 0;
   let note: string | undefined;
   for (let k = 0; k < spec.n; k++) {
-    if (Date.now() > spec.deadline) {
-      note = `stopped after ${k} of ${spec.n} requests: time budget`;
+    if (Date.now() > spec.deadline || spec.aborted?.()) {
+      note = `stopped after ${k} of ${spec.n} requests: ${spec.aborted?.() ? 'interrupted' : 'time limit'}`;
       break;
     }
     let req: Req;

@@ -35,6 +35,8 @@ export interface BenchReport {
   rss_after_preload_mb: number | null;
   preload: { users: number; groups: number; seconds: number; users_per_s: number; errors: number; complete: boolean };
   server_errors: string[];
+  /** True when the run was stopped by a signal: the figures are partial. */
+  interrupted: boolean;
 }
 
 const num = (v: number, d = 0) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });

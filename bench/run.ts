@@ -60,7 +60,7 @@ async function run(opts: BenchOptions): Promise<number> {
     log(`preloading ${opts.users.toLocaleString('en-US')} users via /Bulk (1,000 per request, ${opts.preloadInFlight} in flight)`);
     const { stats, population } = await preloadUsers(http, opts.users, opts.preloadInFlight, { ...budget, deadline: preloadDeadline });
     if (stats.samples.length) serverErrors.push(...stats.samples.map((s) => `preload: ${s}`));
-    log(`preloading ${opts.groups.toLocaleString('en-US')} groups`);
+    if (!interrupted) log(`preloading ${opts.groups.toLocaleString('en-US')} groups`);
     const groups = await preloadGroups(http, opts.groups, { ...budget, deadline: preloadDeadline });
     if (groups.samples.length) serverErrors.push(...groups.samples.map((s) => `group preload: ${s}`));
     const rssAfterPreload = server.rssMb();
@@ -104,6 +104,7 @@ async function run(opts: BenchOptions): Promise<number> {
         }
       }
       r.rss_mb = server.rssMb();
+      if (interrupted) r.note = `interrupted${r.note ? `; ${r.note}` : ''}`;
       log(`  ${r.name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.errors} errors of ${r.requests} answers${r.note ? ` (${r.note})` : ''}`);
       for (const s of r.samples) serverErrors.push(`${r.name}: ${s}`);
       if (r.errors > 0) failed = true;
@@ -124,6 +125,7 @@ async function run(opts: BenchOptions): Promise<number> {
       rss_after_preload_mb: rssAfterPreload ?? null,
       preload: { users: stats.users, groups: groups.created, seconds: stats.seconds, users_per_s: stats.users_per_s, errors: stats.errors + groups.errors, complete: stats.complete },
       server_errors: serverErrors,
+      interrupted,
     };
   } finally {
     http.close();
@@ -144,7 +146,7 @@ async function run(opts: BenchOptions): Promise<number> {
     '"(single)" rows time sequential single requests: req/s = 1 / mean latency.',
   ];
   if (serverErrors.length) out.push('', 'errors seen (samples):', ...serverErrors.map((s) => `  - ${s}`));
-  if (interrupted) out.push('', 'INTERRUPTED: the figures above are partial.');
+  if (report.interrupted || interrupted) out.push('', 'INTERRUPTED: the figures above are partial.');
   out.push('', `results written to ${outPath}`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (interrupted) return 130;

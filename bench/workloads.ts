@@ -251,7 +251,7 @@ const add10000: Workload = {
     const windows = Math.floor(ids.length / 10_000);
     return timeSingles(
       ctx.http,
-      { name: this.name, users: await ctx.userCount(), n: ctx.opts.singles, deadline: ctx.deadline },
+      { name: this.name, users: await ctx.userCount(), n: ctx.opts.singles, deadline: ctx.deadline, aborted: ctx.aborted },
       async (k) => {
         // a fresh empty group each time (not timed); 10,000 users not in it
         const groupId = await createGroup(ctx.http, `bench-add10k-${k}`);
@@ -268,7 +268,7 @@ const bulk1000: Workload = {
   async run(ctx) {
     return timeSingles(
       ctx.http,
-      { name: this.name, users: await ctx.userCount(), n: ctx.opts.singles, deadline: ctx.deadline },
+      { name: this.name, users: await ctx.userCount(), n: ctx.opts.singles, deadline: ctx.deadline, aborted: ctx.aborted },
       async (k) => ({
         method: 'POST',
         path: '/Bulk',

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from './domain/errors.js';
 import { scimErrorBody, toAppError } from './http/errors.js';
 import type { Logger } from './http/logger.js';
+import { adminRouter, type AdminRouterDeps } from './http/admin/router.js';
 import { scimRouter, type ScimRouterDeps } from './http/scim/router.js';
 
 export interface AppDeps {
   scim: Omit<ScimRouterDeps, 'logger' | 'now'>;
+  admin: Omit<AdminRouterDeps, 'logger' | 'now'>;
   logger: Logger;
   now: () => number;
   ready: () => boolean;
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/readyz', (_req, res) => void res.status(deps.ready() ? 200 : 503).json({ ready: deps.ready() }));
 
   app.use('/scim/v2', scimRouter({ ...deps.scim, logger: deps.logger, now: deps.now }));
+  app.use('/api/v1', adminRouter({ ...deps.admin, logger: deps.logger, now: deps.now }));
 
   app.use((req, _res, next) => next(new AppError('request.not_found', `No endpoint at ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

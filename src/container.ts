@@ -7,7 +7,11 @@ import { ScimResources } from './http/scim/resources.js';
 import { declareScimSchemas } from './http/scim/schemas.js';
 import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
+import { AdminAuthService } from './services/admin-auth.js';
+import { AuditQueryService } from './services/audit-query.js';
 import { CredentialService } from './services/credentials.js';
+import { DeprovisionService } from './services/deprovision.js';
+import { SiteAdminService } from './services/site-admin.js';
 import { GroupService } from './services/groups.js';
 import { QueryService } from './services/queries.js';
 import { UserService } from './services/users.js';
@@ -19,6 +23,7 @@ export interface Container {
   app: ReturnType<typeof createApp>;
   bootstrap: BootstrapResult;
   credentials: CredentialService;
+  adminAuth: AdminAuthService;
   close(): Promise<void>;
 }
 
@@ -39,20 +44,30 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const store = openStore(config.db);
   const bootstrap = await bootstrapStore(store, { ...config.bootstrap, now: now() });
   const credentials = new CredentialService(store);
+  const adminAuth = new AdminAuthService(store);
+  await adminAuth.init(now());
   const limits = config.scim;
-  const resources = new ScimResources({
-    users: new UserService(store), groups: new GroupService(store), queries: new QueryService(store), limits,
-  });
+  const users = new UserService(store);
+  const groups = new GroupService(store);
+  const deprovision = new DeprovisionService(store);
+  const sites = new SiteAdminService(store, credentials);
+  const resources = new ScimResources({ users, groups, deprovision, queries: new QueryService(store), limits });
   let open = true;
   const app = createApp({
     logger, now, ready: () => open,
     scim: {
       resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
       bulkMaxOperations: limits.bulkMaxOperations, publicBaseUrl: config.publicBaseUrl,
+      checkScimGate: (ctx) => sites.checkScimGate(ctx.scope),
+    },
+    admin: {
+      auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), maxBodyBytes: limits.maxBodyBytes,
+      siteOf: (tenantId, siteId) => store.directory.findSiteById(tenantId, siteId),
+      listSites: (tenantId) => store.directory.findSites(tenantId),
     },
   });
   return {
-    config, store, logger, app, bootstrap, credentials,
+    config, store, logger, app, bootstrap, credentials, adminAuth,
     async close() {
       open = false;
       await store.close();

@@ -5,9 +5,13 @@
  */
 export const AUDIT_EVENTS = [
   'UserProvisioned', 'UserUpdated', 'UserRenamed', 'SiteRoleChanged', 'LicenseGranted',
-  'LicenseRevoked', 'MembershipRemoved', 'UserDeleted', 'GroupCreated', 'GroupUpdated',
-  'GroupDeleted', 'GroupMembersAdded', 'GroupMembersRemoved', 'ScimSecretRotated',
-  'PolicyDenied', 'RequestHandled',
+  'LicenseRevoked', 'SeatBorrowed', 'LicenseExhausted', 'RoleAboveEntitlement',
+  'MembershipRetainedAsOwner', 'MembershipRemoved', 'UserDeleted', 'UserSignedIn',
+  'GroupCreated', 'GroupUpdated', 'GroupDeleted', 'GroupMembersAdded', 'GroupMembersRemoved',
+  'GroupFloorChanged', 'ContentRegistered', 'ContentTransferred', 'ContentDeleted',
+  'ManualChangeOverwritten', 'CloudAdminChanged',
+  'SiteCreated', 'SiteSettingsChanged', 'AuthConfigCreated', 'ScimEnabled', 'ScimSecretRotated',
+  'LicenseCapacityChanged', 'RoleMappingChanged', 'PolicyDenied', 'RequestHandled',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -34,6 +34,11 @@ export const ERROR_CATALOG = {
   'resource.version_mismatch': { status: 412 },
   'resource.not_modified': { status: 304 },
   'site.not_found': { status: 404 },
+  'policy.protected_local_account': { status: 403 },
+  'policy.content_owner_retained': { status: 409 },
+  'policy.saml_username': { status: 400, scimType: 'invalidValue' },
+  'tenant.cloud_admin_limit': { status: 409 },
+  'admin.invalid_body': { status: 400 },
   'store.unavailable': { status: 503 },
   'internal.error': { status: 500 },
 } as const satisfies Record<string, { status: number; scimType?: ScimType }>;

@@ -8,9 +8,80 @@ export interface Scope {
 
 export interface Tenant { id: string; name: string; createdAt: number }
 
+/** Per-site policy switches (SPEC §4, §5; TABLEAU-RULES §8 `policies`). Absent = default. */
 export interface SiteSettings {
-  /** Allow IdPs to rename users (SPEC §4). */
+  /** Allow IdPs to rename users (SPEC §4). Default true. */
   allowRename?: boolean;
+  /** SCIM DELETE of a content owner: 204 with the demotion recorded (default) or 409 as Tableau's REST API. */
+  deleteOwnerResponse?: '204' | '409';
+  /** A full tier may borrow the cheapest free higher tier (R-REST-18). Default true. */
+  allowSeatBorrowing?: boolean;
+  /** When a seat frees up, license the oldest waiting request. Default false. */
+  relicenseOnFreeSeat?: boolean;
+  /** Leaving a grant group demotes instead of flagging ROLE_ABOVE_ENTITLEMENT (R-GRP-08). Default false. */
+  demoteOnGroupExit?: boolean;
+  /** Let SCIM deprovision / re-role memberships not authenticated through its IdP. Default false. */
+  allowScimOnLocalAccounts?: boolean;
+  /** With SAML enforced, userName must be an email equal to the primary email (seed 004). Default false. */
+  samlEnforced?: boolean;
+  /** Role when no carrier and no mapping rule applies. Default Unlicensed. */
+  defaultSiteRole?: SiteRole;
+}
+
+export interface TierCounts {
+  creator: number;
+  explorer: number;
+  viewer: number;
+}
+
+/** Seat capacity per tier; null = never set = unlimited (SPEC §3). */
+export interface TierCapacity {
+  creator: number | null;
+  explorer: number | null;
+  viewer: number | null;
+}
+
+export type AuthConfigType = 'SAML' | 'OIDC' | 'Google' | 'TableauIDWithMFA';
+
+export interface AuthConfigRecord {
+  id: string;
+  siteId: string;
+  type: AuthConfigType;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  createdAt: number;
+}
+
+/** Everything the policy layer needs to know about a site, read inside the unit of work. */
+export interface SitePolicyState {
+  site: Site;
+  authConfigs: AuthConfigRecord[];
+  scim: { enabled: boolean; authConfigId: string | null };
+  capacity: TierCapacity;
+  used: TierCounts;
+  /** Role-mapping rules JSON as stored (validated on write), or null. */
+  roleMapping: Record<string, unknown> | null;
+}
+
+export type ContentType =
+  | 'project' | 'workbook' | 'view' | 'datasource' | 'flow' | 'collection' | 'dataAlert'
+  | 'subscription' | 'metric' | 'virtualConnection';
+
+export interface ContentItem {
+  id: string;
+  siteId: string;
+  type: ContentType;
+  name: string;
+  ownerUserId: string;
+  createdAt: number;
+}
+
+/** A grant-enabled group the user is in, for floors and group conditions of mapping rules. */
+export interface GroupOfUser {
+  id: string;
+  displayName: string;
+  minimumSiteRole: SiteRole | null;
+  grantLicenseMode: 'onSync' | 'onLogin' | null;
 }
 
 export interface Site {
@@ -31,6 +102,7 @@ export interface UserRecord {
   displayName: string | null;
   /** Remaining core + enterprise attributes in scimmy-canonical form (no id/meta/schemas). */
   data: Record<string, unknown>;
+  cloudAdmin: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -55,6 +127,11 @@ export interface MembershipRecord {
   state: MembershipState;
   /** The Tableau extension as last received (siteRoles / entitlements), for echo. */
   ext: Record<string, unknown> | null;
+  /** Group floor in force (sticky when a group is left, R-GRP-08). */
+  floorRole: SiteRole | null;
+  /** Role an administrator set by hand, until an IdP overwrites it (SPEC §5.7). */
+  manualRole: SiteRole | null;
+  lastLoginAt: number | null;
   createdAt: number;
   updatedAt: number;
   version: number;

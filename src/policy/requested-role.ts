@@ -1,10 +1,13 @@
 import { AppError } from '../domain/errors.js';
 import { canonicalRole, highestRole, LEGACY_ROLES, SITE_ROLES, type SiteRole } from '../domain/site-roles.js';
 import { decide, type Decision } from './decision.js';
+import { RC } from './reasons.js';
+import { evaluateRoleMapping, type MappingSubject, type RoleMappingRules } from './role-mapping.js';
 
-/** A multi-valued role carrier as it arrives: `[{value, primary?}]`. */
+/** A multi-valued role carrier as it arrives: `[{value, primary?}]` (R-SCIM-33/39). */
 export type RoleValues = ReadonlyArray<{ value?: unknown; primary?: unknown }> | undefined;
 
+/** The three role carriers of a SCIM User, in precedence order (R-SCIM-33/34/36). */
 export interface RoleSources {
   /** Tableau extension `siteRoles` (R-SCIM-33/34). */
   siteRoles?: RoleValues;
@@ -14,14 +17,21 @@ export interface RoleSources {
   roles?: RoleValues;
 }
 
-export type RoleSource = 'siteRoles' | 'entitlements' | 'roles' | 'default';
+/** Where the requested role came from (SPEC §5.1; R-SCIM-34/36): a carrier, the mapping rules or the default. */
+export type RoleSource = 'siteRoles' | 'entitlements' | 'roles' | 'mapping' | 'default';
+
+/** The site's role-mapping rules and what they look at (SPEC §5.1). */
+export interface RoleMappingInput {
+  rules: RoleMappingRules;
+  subject: MappingSubject;
+}
 
 const legacy = new Set(LEGACY_ROLES.map((r) => r.toLowerCase()));
 
 function rejectRole(value: string): never {
   throw new AppError('request.invalid_value',
     `'${value}' is not a valid site role; valid values are ${SITE_ROLES.join(', ')}`,
-    { reason: legacy.has(value.toLowerCase()) ? 'LEGACY_SITE_ROLE' : 'UNKNOWN_SITE_ROLE', validValues: SITE_ROLES });
+    { reason: legacy.has(value.toLowerCase()) ? RC.LEGACY_SITE_ROLE : RC.UNKNOWN_SITE_ROLE, validValues: SITE_ROLES });
 }
 
 /**
@@ -45,11 +55,15 @@ function pick(values: RoleValues, strict: boolean): SiteRole | undefined {
 
 /**
  * The requested site role (SPEC §5.1): the first carrier present wins — Tableau `siteRoles`,
- * then `entitlements`, then core `roles` — else the site default. Role-mapping rules slot in
- * before the default (policy issue).
+ * then `entitlements` (R-SCIM-33/34), then core `roles` (R-SCIM-36) — then the site's
+ * role-mapping rules when `mapping` is passed (a matched rule, or the rules' own `default`:
+ * source `mapping`, reasons `ROLE_MAPPING_RULE_<n>` / `ROLE_MAPPING_DEFAULT`), else the site
+ * default (reason `SITE_DEFAULT_ROLE`). Without `mapping` the behaviour is unchanged.
  * @throws AppError request.invalid_value for legacy or unknown role names (R-SCIM-37, R-REST-04).
  */
-export function evaluateRequestedRole(src: RoleSources, siteDefault: SiteRole = 'Unlicensed'): Decision<{ role: SiteRole; source: RoleSource }> {
+export function evaluateRequestedRole(
+  src: RoleSources, siteDefault: SiteRole = 'Unlicensed', mapping?: RoleMappingInput,
+): Decision<{ role: SiteRole; source: RoleSource }> {
   const order: [RoleSource, RoleValues, boolean][] = [
     ['siteRoles', src.siteRoles, true], ['entitlements', src.entitlements, true], ['roles', src.roles, false],
   ];
@@ -57,5 +71,10 @@ export function evaluateRequestedRole(src: RoleSources, siteDefault: SiteRole = 
     const role = pick(values, strict);
     if (role) return decide({ role, source });
   }
-  return decide({ role: siteDefault, source: 'default' as const }, 'SITE_DEFAULT_ROLE');
+  // Rules only fill the gap an IdP leaves: a role the IdP sent always wins over them.
+  if (mapping) {
+    const mapped = evaluateRoleMapping(mapping.rules, mapping.subject);
+    if (mapped.value !== undefined) return decide({ role: mapped.value, source: 'mapping' as const }, ...mapped.reasons);
+  }
+  return decide({ role: siteDefault, source: 'default' as const }, RC.SITE_DEFAULT_ROLE);
 }

@@ -1,7 +1,8 @@
 import type { FilterNode } from '../scim-filter/ast.js';
 import type {
-  Credential, GroupMember, GroupRecord, GroupWithMembers, MembershipRecord, Scope, Site,
-  SiteUser, Tenant, UserRecord,
+  AuthConfigRecord, ContentItem, ContentType, Credential, GroupMember, GroupOfUser, GroupRecord,
+  GroupWithMembers, MembershipRecord, Scope, Site, SitePolicyState, SiteSettings, SiteUser, Tenant,
+  TierCapacity, TierCounts, UserRecord,
 } from '../domain/types.js';
 import type { AuditEntry } from '../domain/audit.js';
 
@@ -32,6 +33,10 @@ export interface SiteReader {
   findGroupsOfUsers(userIds: string[]): Promise<Map<string, { value: string; display: string }[]>>;
   findGroupById(id: string, opts: { members: boolean }): Promise<GroupWithMembers | undefined>;
   findGroups(q: ListQuery, opts: { members: boolean }): Promise<Page<GroupWithMembers>>;
+  /** Auth configs, SCIM association, license pool and counters, mapping rules, settings. */
+  findSitePolicyState(): Promise<SitePolicyState>;
+  /** Seats actually held, counted from memberships: used per seat tier, borrowed per seat tier. */
+  countSeats(): Promise<{ used: TierCounts; borrowed: TierCounts }>;
 }
 
 /** Privileged writes inside one unit of work (one transaction, audit entries included). */
@@ -65,6 +70,39 @@ export interface SiteWriter extends SiteReader {
   /** Removes a user from every group of this site; returns the group ids touched. */
   removeUserFromGroups(userId: string): Promise<string[]>;
   appendAudit(entry: AuditEntry): Promise<void>;
+
+  // ---- policy inputs and site configuration (same unit of work as the change) ----------
+  /** Adds per-tier deltas to the site's seat counters (kept exact by the transaction). */
+  adjustSeats(delta: TierCounts): Promise<void>;
+  /** Licensed-intent memberships left Unlicensed for lack of a seat, oldest request first. */
+  findWaitingMemberships(limit: number): Promise<MembershipRecord[]>;
+  findGroupsOfUser(userId: string): Promise<GroupOfUser[]>;
+  findMemberIdsOfGroup(groupId: string): Promise<string[]>;
+  findOwnedContent(userId: string): Promise<ContentItem[]>;
+  insertContent(items: ContentItem[]): Promise<void>;
+  deleteContentOf(userId: string, types: ContentType[]): Promise<number>;
+  transferContent(fromUserId: string, toUserId: string): Promise<number>;
+  updateSiteSettings(settings: SiteSettings): Promise<void>;
+  updateSiteScim(enabled: boolean, authConfigId: string | null): Promise<void>;
+  updateCapacity(capacity: TierCapacity): Promise<void>;
+  updateRoleMapping(rules: Record<string, unknown> | null): Promise<void>;
+  insertAuthConfig(c: AuthConfigRecord): Promise<void>;
+  /** Every membership of a tenant user, on any site of the tenant (admin view). */
+  findMembershipsOfUser(userId: string): Promise<(MembershipRecord & { ownedContentCount: number })[]>;
+  setCloudAdmin(userId: string, flag: boolean): Promise<void>;
+  countCloudAdmins(): Promise<number>;
+}
+
+export interface AuditQuery {
+  siteId?: string;
+  targetId?: string;
+  event?: string;
+  reason?: string;
+  actor?: string;
+  since?: number;
+  until?: number;
+  before?: number;
+  limit: number;
 }
 
 /** Tenants, sites and credentials: not bound to a site (used by auth and bootstrap). */
@@ -77,6 +115,11 @@ export interface DirectoryStore {
   insertCredential(c: Credential & { label?: string | null; createdAt: number }): Promise<void>;
   findCredentialByHash(hash: string): Promise<Credential | undefined>;
   revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind']): Promise<void>;
+  /** Audit entries of a tenant, newest first, keyset-paged by `before` (an entry sequence). */
+  findAuditEntries(tenantId: string, q: AuditQuery): Promise<{ entries: (AuditEntry & { seq: number })[]; nextBefore?: number }>;
+  /** HS256 keys for admin JWTs; the newest first. */
+  findSigningKeys(): Promise<{ id: string; secret: string }[]>;
+  insertSigningKey(k: { id: string; secret: string; createdAt: number }): Promise<void>;
 }
 
 export interface Store {

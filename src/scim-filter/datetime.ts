@@ -4,10 +4,11 @@
  * database compares numbers.
  */
 
-// YYYY-MM-DD[Thh:mm[:ss[.fraction]]][Z|±hh[:]mm]. Bounded digit counts except the fraction,
+// YYYY-MM-DD[Thh:mm[:ss[.fraction]][Z|±hh[:]mm]]. Bounded digit counts except the fraction,
 // which is a single `\d+` after a literal dot: no ambiguous repetition, no backtracking blow-up.
+// A space may stand for '+' in the offset: an unencoded '+' in a query string decodes to ' '.
 const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+\- ])(\d{2}):?(\d{2}))?)?$/;
 
 const MS_PER_DAY = 86_400_000;
 
@@ -37,7 +38,8 @@ function daysSinceEpoch(year: number, month: number, day: number): number {
  *
  * Accepts any number of fraction digits (Entra sends 7: `2021-09-23T19:35:41.8420572Z`),
  * truncated to milliseconds; offsets `±hh:mm`; `Z`. Lenient: a missing zone means UTC, missing
- * seconds mean `:00`, and a bare date means midnight UTC.
+ * seconds mean `:00`, a bare date means midnight UTC, and `hh:mm:ss 02:00` (a URL-decoded '+')
+ * is read as `+02:00`.
  *
  * @returns epoch milliseconds, or `undefined` when the text is not a valid date-time.
  */

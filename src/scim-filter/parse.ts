@@ -12,7 +12,7 @@ import { Scanner } from './scanner.js';
 export interface FilterLimits {
   /** Longest accepted text, in UTF-16 code units (default 4096). */
   maxLength?: number;
-  /** Deepest accepted nesting of `(`, `not (` and `[` (default 32). */
+  /** Deepest accepted nesting of `(`, `not (` and `[` (default 32, at most 256). */
   maxDepth?: number;
 }
 
@@ -25,6 +25,8 @@ export interface PatchPath {
 
 export const DEFAULT_MAX_LENGTH = 4096;
 export const DEFAULT_MAX_DEPTH = 32;
+/** Ceiling on `maxDepth`: recursion stays far below any JS stack limit whatever callers ask. */
+export const MAX_SUPPORTED_DEPTH = 256;
 
 const COMPARE_OPS: ReadonlySet<string> = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 // RFC 7644 ATTRNAME = ALPHA *(nameChar); "$ref" is the one reserved name starting otherwise.
@@ -77,7 +79,7 @@ class Parser {
     if (text.length > maxLength) {
       throw new FilterError(`Filter is longer than ${maxLength} characters (${text.length})`);
     }
-    this.maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxDepth = Math.min(limits.maxDepth ?? DEFAULT_MAX_DEPTH, MAX_SUPPORTED_DEPTH);
     this.s = new Scanner(text);
     this.s.skipSpace();
     if (this.s.atEnd) throw new FilterError('Empty filter');

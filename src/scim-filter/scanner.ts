@@ -39,6 +39,7 @@ function hexValue(text: string, at: number): number {
   return /^[0-9a-fA-F]{4}$/.test(hex) ? parseInt(hex, 16) : -1;
 }
 
+/** A cursor over filter text; the parser decides which token kind to read next. */
 export class Scanner {
   pos = 0;
 

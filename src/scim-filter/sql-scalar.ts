@@ -34,9 +34,11 @@ export type Target =
     }
   | { kind: 'constant'; name: string; value: string; caseExact: boolean };
 
+/** Constant fragments; `not` and presence tests fold them instead of emitting `NOT IFNULL((1), 0)`. */
 export const TRUE: Frag = { sql: '1', params: [] };
 export const FALSE: Frag = { sql: '0', params: [] };
 
+/** A fragment from SQL text and its positional parameters. */
 export const frag = (sql: string, ...params: unknown[]): Frag => ({ sql, params });
 
 /** Joins fragments with AND / OR, each parenthesised. */
@@ -71,9 +73,9 @@ export function comparison(t: Target, op: CompareOp, value: FilterValue, raw: st
   let test: Frag;
   switch (t.type) {
     case 'boolean': test = booleanTest(t, op, value); break;
-    case 'dateTime': test = orderedTest(t, op, asDateTime(t, value)); break;
+    case 'dateTime': test = orderedTest(t, op, () => asDateTime(t, value)); break;
     case 'integer':
-    case 'decimal': test = orderedTest(t, op, asNumber(t, value)); break;
+    case 'decimal': test = orderedTest(t, op, () => asNumber(t, value)); break;
     case 'complex': throw new FilterError(`Attribute '${t.name}' is complex; compare one of its sub-attributes`);
     default: test = stringTest(t, op, asString(value, raw));
   }
@@ -124,10 +126,10 @@ function booleanTest(t: SqlTarget, op: CompareOp, value: FilterValue): Frag {
 
 const ORDER_SQL: Partial<Record<CompareOp, string>> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' };
 
-function orderedTest(t: SqlTarget, op: CompareOp, n: number): Frag {
+function orderedTest(t: SqlTarget, op: CompareOp, operand: () => number): Frag {
   const sqlOp = ORDER_SQL[op];
   if (!sqlOp) throw new FilterError(`Operator '${op}' is not supported on ${t.type} attribute '${t.name}'`);
-  return frag(`${t.expr} ${sqlOp} ?`, n);
+  return frag(`${t.expr} ${sqlOp} ?`, operand());
 }
 
 /** Escapes LIKE wildcards; the pattern is used with ESCAPE '\'. */

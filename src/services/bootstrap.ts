@@ -19,6 +19,12 @@ export async function bootstrapStore(store: Store, opts: { scimToken: string | n
   await store.directory.insertTenant({ id: tenantId, name: 'default', createdAt: opts.now });
   await store.directory.insertSite({ id: siteId, tenantId, name: 'default', contentUrl: 'default', settings: {}, createdAt: opts.now });
   if (opts.scimToken) {
+    // SCIM needs an enabled SAML configuration associated with it (SPEC §2, §5.6).
+    await store.transaction({ tenantId, siteId }, async (w) => {
+      const authConfigId = randomUUID();
+      await w.insertAuthConfig({ id: authConfigId, siteId, type: 'SAML', enabled: true, settings: { bootstrap: true, name: 'bootstrap' }, createdAt: opts.now });
+      await w.updateSiteScim(true, authConfigId);
+    });
     await store.directory.insertCredential({
       id: randomUUID(), tenantId, siteId, kind: 'scim', scope: null, secretHash: hashSecret(opts.scimToken), revokedAt: null,
       label: 'bootstrap', createdAt: opts.now,

@@ -1,9 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, notFound } from '../domain/errors.js';
-import type { GroupInput, GroupMember, GroupRecord } from '../domain/types.js';
+import type { GroupInput, GroupMember, GroupRecord, SitePolicyState } from '../domain/types.js';
 import type { SiteWriter, Store } from '../ports/storage.js';
 import { auditEvent, type RequestContext } from './context.js';
 import { checkIfMatch, withRetry } from './concurrency.js';
+import { applyMembershipPolicy, carriedRole, freedSeat, relicenseWaiting, requestedFromRules, type PolicyEvent } from './membership-policy.js';
+
+/** Whether membership of this group can change anyone's role: a grant floor, or mapping rules on groups. */
+function groupAffectsRoles(group: GroupRecord, state: SitePolicyState): boolean {
+  if (group.minimumSiteRole && group.grantLicenseMode) return true;
+  return state.roleMapping !== null && JSON.stringify(state.roleMapping).includes('"group"');
+}
+
+/**
+ * Re-evaluates the memberships of users whose groups changed (SPEC §5.1–5.2: floors apply on
+ * every membership change, mapping rules are re-evaluated). Returns how many changed.
+ */
+export async function recomputeMembers(ctx: RequestContext, w: SiteWriter, state: SitePolicyState, userIds: string[], event: PolicyEvent): Promise<number> {
+  let changed = 0;
+  let freed = false;
+  for (const id of userIds) {
+    const su = await w.findUserById(id);
+    if (!su) continue;
+    const requested = carriedRole(su.membership, su.user) ?? (state.roleMapping ? (await requestedFromRules(w, state, su.user, su.membership.requestedRole)).role : undefined);
+    const next = await applyMembershipPolicy(ctx, w, state, su.membership, { event, requested, channel: 'system' });
+    if (next.siteRole === su.membership.siteRole && next.requestedRole === su.membership.requestedRole && next.licensed === su.membership.licensed && next.floorRole === su.membership.floorRole) continue;
+    if (!(await w.updateMembership(next, su.membership.version))) throw new AppError('resource.conflict', 'Concurrent modification');
+    freed ||= freedSeat(su.membership, next);
+    changed++;
+  }
+  if (freed) await relicenseWaiting(ctx, w, state);
+  return changed;
+}
 
 /** One group change of a PATCH, already parsed by the SCIM layer. */
 export type GroupChange =
@@ -29,7 +57,12 @@ export class GroupService {
       };
       await w.insertGroup(group);
       await w.appendAudit(auditEvent(ctx, 'GroupCreated', { type: 'Group', id: group.id }, { displayName: group.displayName, externalId: group.externalId }));
-      if (input.members?.length) group.memberCount = (await this.addMembers(ctx, w, group, input.members)).length;
+      if (input.members?.length) {
+        const added = await this.addMembers(ctx, w, group, input.members);
+        group.memberCount = added.length;
+        const state = await w.findSitePolicyState();
+        if (groupAffectsRoles(group, state)) await recomputeMembers(ctx, w, state, added, 'groupJoin');
+      }
       return group;
     });
   }
@@ -50,6 +83,10 @@ export class GroupService {
       checkIfMatch(cur.version, ifMatch);
       let next: GroupRecord = { ...cur };
       let touched = false;
+      const state = await w.findSitePolicyState();
+      const affects = groupAffectsRoles(cur, state);
+      const joined: string[] = [];
+      const left: string[] = [];
       for (const c of changes) {
         if (c.kind === 'set') {
           const displayName = c.displayName ?? next.displayName;
@@ -59,12 +96,23 @@ export class GroupService {
             touched = true;
           }
         } else if (c.kind === 'addMembers') {
-          touched = (await this.addMembers(ctx, w, next, c.members)).length > 0 || touched;
+          const added = await this.addMembers(ctx, w, next, c.members);
+          joined.push(...added);
+          touched = added.length > 0 || touched;
         } else if (c.kind === 'removeMembers') {
-          touched = (await this.removeMembers(ctx, w, next, c.ids)).length > 0 || touched;
+          const removed = await this.removeMembers(ctx, w, next, c.ids);
+          left.push(...removed);
+          touched = removed.length > 0 || touched;
         } else {
-          touched = (await this.setMembers(ctx, w, next, c.members)) || touched;
+          const { added, removed } = await this.setMembers(ctx, w, next, c.members);
+          joined.push(...added);
+          left.push(...removed);
+          touched = added.length + removed.length > 0 || touched;
         }
+      }
+      if (affects) {
+        await recomputeMembers(ctx, w, state, left, 'groupExit');
+        await recomputeMembers(ctx, w, state, joined, 'groupJoin');
       }
       if (!touched) return cur;
       next = { ...next, updatedAt: ctx.now(), version: cur.version + 1 };
@@ -85,7 +133,10 @@ export class GroupService {
       const found = await w.findGroupById(id, { members: false });
       if (!found) throw notFound('Group', id);
       checkIfMatch(found.group.version, ifMatch);
+      const state = await w.findSitePolicyState();
+      const members = groupAffectsRoles(found.group, state) ? await w.findMemberIdsOfGroup(id) : [];
       await w.deleteGroup(id);
+      await recomputeMembers(ctx, w, state, members, 'groupExit');
       await w.appendAudit(auditEvent(ctx, 'GroupDeleted', { type: 'Group', id },
         { displayName: found.group.displayName, memberCount: found.group.memberCount }));
     });
@@ -115,13 +166,31 @@ export class GroupService {
     return removed;
   }
 
-  private async setMembers(ctx: RequestContext, w: SiteWriter, group: GroupRecord, members: GroupMember[]): Promise<boolean> {
+  private async setMembers(ctx: RequestContext, w: SiteWriter, group: GroupRecord, members: GroupMember[]) {
     const current = (await w.findGroupById(group.id, { members: true }))?.members ?? [];
     const wanted = new Set(members.map((m) => m.value));
     const stale = current.filter((m) => !wanted.has(m.value)).map((m) => m.value);
     const removed = stale.length ? await this.removeMembers(ctx, w, group, stale) : [];
     const have = new Set(current.map((m) => m.value));
     const added = await this.addMembers(ctx, w, group, members.filter((m) => !have.has(m.value)));
-    return removed.length + added.length > 0;
+    return { added, removed };
+  }
+
+  /** Admin: set the group's floor (R-GRP-04); current members are re-evaluated at once (onSync). */
+  async setFloor(ctx: RequestContext, id: string, floor: Pick<GroupRecord, 'minimumSiteRole' | 'grantLicenseMode'>): Promise<GroupRecord> {
+    return this.store.transaction(ctx.scope, async (w) => {
+      const found = await w.findGroupById(id, { members: false });
+      if (!found) throw notFound('Group', id);
+      const cur = found.group;
+      const next = { ...cur, ...floor, updatedAt: ctx.now(), version: cur.version + 1 };
+      if (!(await w.updateGroup(next, cur.version))) throw new AppError('resource.conflict', 'Concurrent modification');
+      await w.appendAudit(auditEvent(ctx, 'GroupFloorChanged', { type: 'Group', id }, {
+        before: { minimumSiteRole: cur.minimumSiteRole, grantLicenseMode: cur.grantLicenseMode }, after: floor,
+      }));
+      const state = await w.findSitePolicyState();
+      const lowered = !next.minimumSiteRole || !next.grantLicenseMode;
+      await recomputeMembers(ctx, w, state, await w.findMemberIdsOfGroup(id), lowered ? 'groupExit' : 'groupJoin');
+      return next;
+    });
   }
 }

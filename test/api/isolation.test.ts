@@ -6,7 +6,7 @@ let tokenB: string;
 const asB = () => ({ authorization: `Bearer ${tokenB}` });
 beforeAll(async () => {
   s = await startTestServer();
-  tokenB = await s.addSite('site-b');
+  tokenB = (await s.addSite('site-b')).secret;
 });
 afterAll(async () => { await s.close(); });
 

@@ -17,16 +17,19 @@ export interface TestServer {
   container: Container;
   /** A SCIM request with the bootstrap token (or `headers.authorization` to override). */
   req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
-  /** A second site of the same tenant with its own SCIM secret. */
-  addSite(id: string): Promise<string>;
+  /** An admin API request with the bootstrap tenant-admin token (or `headers.authorization`). */
+  admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** A new site of the same tenant with a SAML config and SCIM enabled: returns its id and SCIM secret. */
+  addSite(contentUrl: string): Promise<{ siteId: string; secret: string }>;
   close(): Promise<void>;
 }
 
 export const SCIM_TOKEN = 'test-scim-secret-0123456789';
+export const ADMIN_TOKEN = 'test-admin-secret-0123456789';
 
 /** Starts rolegate on a loopback port with a fresh in-memory SQLite store. */
 export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
-  const config = loadConfig({ ROLEGATE_BOOTSTRAP_SCIM_TOKEN: SCIM_TOKEN, ROLEGATE_CONFIG_DIR: '/nonexistent' },
+  const config = loadConfig({ ROLEGATE_BOOTSTRAP_SCIM_TOKEN: SCIM_TOKEN, ROLEGATE_BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN, ROLEGATE_CONFIG_DIR: '/nonexistent' },
     { db: 'sqlite::memory:', port: 0, host: '127.0.0.1', log: { level: 'silent' }, ...overrides });
   const container = await buildContainer(config);
   const server: Server = await new Promise((resolve) => {
@@ -45,11 +48,17 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
     try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
     return { status: res.status, headers: res.headers, body: parsed, text };
   };
+  const admin = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    req(method, `${url}/api/v1${path}`, body, { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', ...headers });
   return {
-    url, scim, token: SCIM_TOKEN, container, req,
-    async addSite(id: string) {
-      await container.store.directory.insertSite({ id, tenantId: 'default', name: id, contentUrl: id, settings: {}, createdAt: Date.now() });
-      return container.credentials.rotateScimSecret('default', id, Date.now());
+    url, scim, token: SCIM_TOKEN, container, req, admin,
+    async addSite(contentUrl: string) {
+      const site = await admin('POST', '/sites', { name: contentUrl, contentUrl });
+      if (site.status !== 201) throw new Error(`site: ${site.status} ${site.text}`);
+      const cfg = await admin('POST', `/sites/${site.body.id}/auth-configs`, { type: 'SAML', entityId: `urn:test:${contentUrl}` });
+      const scimOn = await admin('POST', `/sites/${site.body.id}/scim`, { authConfigId: cfg.body.id });
+      if (scimOn.status !== 200) throw new Error(`scim: ${scimOn.status} ${scimOn.text}`);
+      return { siteId: site.body.id as string, secret: scimOn.body.secret as string };
     },
     async close() {
       server.closeAllConnections();

@@ -1,16 +1,18 @@
 import type { SiteRole } from '../../domain/site-roles.js';
-import type { GroupRecord, MembershipRecord, SiteUser, UserRecord } from '../../domain/types.js';
+import type { GroupRecord, MembershipRecord, Site, SiteUser, UserRecord } from '../../domain/types.js';
 
 /** Column list of the Users ⋈ memberships join, aliased so both halves map without clashes. */
 export const SITE_USER_COLUMNS = `
   u.id AS u_id, u.tenant_id AS u_tenant_id, u.user_name AS u_user_name, u.external_id AS u_external_id,
-  u.display_name AS u_display_name, u.data AS u_data, u.created_at AS u_created_at, u.updated_at AS u_updated_at,
-  m.seq AS m_seq, m.site_id AS m_site_id, m.requested_role AS m_requested_role, m.site_role AS m_site_role,
+  u.display_name AS u_display_name, u.data AS u_data, u.cloud_admin AS u_cloud_admin, u.created_at AS u_created_at,
+  u.updated_at AS u_updated_at, m.seq AS m_seq, m.site_id AS m_site_id, m.user_id AS m_user_id, m.requested_role AS m_requested_role, m.site_role AS m_site_role,
   m.active AS m_active, m.licensed AS m_licensed, m.seat_tier AS m_seat_tier, m.auth_setting AS m_auth_setting,
   m.idp_config_id AS m_idp_config_id, m.source AS m_source, m.state AS m_state, m.ext AS m_ext,
+  m.floor_role AS m_floor_role, m.manual_role AS m_manual_role, m.last_login_at AS m_last_login_at,
   m.created_at AS m_created_at, m.updated_at AS m_updated_at, m.version AS m_version`;
 
-export type Row = Record<string, unknown>;
+import type { Row } from './repo-base.js';
+export type { Row };
 
 export function toUser(r: Row, prefix = 'u_'): UserRecord {
   return {
@@ -20,30 +22,43 @@ export function toUser(r: Row, prefix = 'u_'): UserRecord {
     externalId: (r[`${prefix}external_id`] as string | null) ?? null,
     displayName: (r[`${prefix}display_name`] as string | null) ?? null,
     data: JSON.parse(r[`${prefix}data`] as string) as Record<string, unknown>,
+    cloudAdmin: r[`${prefix}cloud_admin`] === 1,
     createdAt: r[`${prefix}created_at`] as number,
     updatedAt: r[`${prefix}updated_at`] as number,
   };
 }
 
-export function toMembership(r: Row): MembershipRecord {
+/** A site_memberships row; `prefix` is 'm_' in the users ⋈ memberships join, '' for plain rows. */
+export function toMembership(r: Row, prefix = 'm_'): MembershipRecord {
+  const c = (name: string) => r[`${prefix}${name}`];
   return {
-    siteId: r.m_site_id as string,
-    userId: r.u_id as string,
-    requestedRole: r.m_requested_role as SiteRole,
-    siteRole: r.m_site_role as SiteRole,
-    active: r.m_active === 1,
-    licensed: r.m_licensed === 1,
-    seatTier: (r.m_seat_tier as MembershipRecord['seatTier']) ?? null,
-    authSetting: (r.m_auth_setting as string | null) ?? null,
-    idpConfigId: (r.m_idp_config_id as string | null) ?? null,
-    source: r.m_source as MembershipRecord['source'],
-    state: r.m_state as MembershipRecord['state'],
-    ext: r.m_ext ? (JSON.parse(r.m_ext as string) as Record<string, unknown>) : null,
-    createdAt: r.m_created_at as number,
-    updatedAt: r.m_updated_at as number,
-    version: r.m_version as number,
+    siteId: c('site_id') as string,
+    userId: c('user_id') as string,
+    requestedRole: c('requested_role') as SiteRole,
+    siteRole: c('site_role') as SiteRole,
+    active: c('active') === 1,
+    licensed: c('licensed') === 1,
+    seatTier: (c('seat_tier') as MembershipRecord['seatTier']) ?? null,
+    authSetting: (c('auth_setting') as string | null) ?? null,
+    idpConfigId: (c('idp_config_id') as string | null) ?? null,
+    source: c('source') as MembershipRecord['source'],
+    state: c('state') as MembershipRecord['state'],
+    ext: c('ext') ? (JSON.parse(c('ext') as string) as Record<string, unknown>) : null,
+    floorRole: (c('floor_role') as SiteRole | null) ?? null,
+    manualRole: (c('manual_role') as SiteRole | null) ?? null,
+    lastLoginAt: (c('last_login_at') as number | null) ?? null,
+    createdAt: c('created_at') as number,
+    updatedAt: c('updated_at') as number,
+    version: c('version') as number,
   };
 }
+
+export const toMembershipRow = (r: Row) => toMembership(r, '');
+
+export const toSite = (r: Row): Site => ({
+  id: r.id as string, tenantId: r.tenant_id as string, name: r.name as string,
+  contentUrl: r.content_url as string, settings: JSON.parse(r.settings as string), createdAt: r.created_at as number,
+});
 
 export const toSiteUser = (r: Row): SiteUser => ({ user: toUser(r), membership: toMembership(r) });
 

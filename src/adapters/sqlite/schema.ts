@@ -22,7 +22,43 @@ CREATE TABLE IF NOT EXISTS sites (
   created_at   INTEGER NOT NULL,
   -- maintained counters: totalResults of an unfiltered list without count(*)
   user_count   INTEGER NOT NULL DEFAULT 0,
-  group_count  INTEGER NOT NULL DEFAULT 0
+  group_count  INTEGER NOT NULL DEFAULT 0,
+  -- SCIM enablement (R-SCIM-05/08): associated with one auth configuration
+  scim_enabled        INTEGER NOT NULL DEFAULT 0,
+  scim_auth_config_id TEXT,
+  role_mapping        TEXT,             -- JSON {rules, default} or NULL
+  -- license pool of the site (R-LIC-05/07): NULL capacity = unlimited; used = seats held, per tier
+  cap_creator   INTEGER, cap_explorer INTEGER, cap_viewer INTEGER,
+  used_creator  INTEGER NOT NULL DEFAULT 0,
+  used_explorer INTEGER NOT NULL DEFAULT 0,
+  used_viewer   INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS auth_configs (
+  id          TEXT PRIMARY KEY,
+  site_id     TEXT NOT NULL REFERENCES sites(id),
+  type        TEXT NOT NULL,            -- SAML | OIDC | Google | TableauIDWithMFA
+  enabled     INTEGER NOT NULL DEFAULT 1,
+  settings    TEXT NOT NULL DEFAULT '{}', -- entityId, ssoUrl, certificate, issuer, bootstrap
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auth_configs_site ON auth_configs(site_id);
+
+CREATE TABLE IF NOT EXISTS content_items (
+  id             TEXT PRIMARY KEY,
+  site_id        TEXT NOT NULL REFERENCES sites(id),
+  type           TEXT NOT NULL,
+  name           TEXT NOT NULL,
+  owner_user_id  TEXT NOT NULL,
+  created_at     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS content_owner ON content_items(site_id, owner_user_id);
+
+-- Keys rolegate signs admin JWTs with (HS256), shared by every instance through the store.
+CREATE TABLE IF NOT EXISTS signing_keys (
+  id          TEXT PRIMARY KEY,
+  secret      TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS sites_content_url ON sites(tenant_id, lower(content_url));
 
@@ -48,6 +84,7 @@ CREATE TABLE IF NOT EXISTS users (
   user_name        TEXT NOT NULL,
   user_name_lower  TEXT NOT NULL,
   external_id      TEXT,
+  cloud_admin      INTEGER NOT NULL DEFAULT 0,
   display_name     TEXT,
   display_name_lower TEXT,
   data             TEXT NOT NULL DEFAULT '{}', -- other core + enterprise attributes (scimmy-canonical JSON)
@@ -86,6 +123,9 @@ CREATE TABLE IF NOT EXISTS site_memberships (
   source          TEXT NOT NULL,              -- scim | csv | admin | groupGrant
   state           TEXT NOT NULL DEFAULT 'active',
   ext             TEXT,                       -- the Tableau extension as last received (JSON)
+  floor_role      TEXT,                       -- group floor in force (R-GRP-06/08)
+  manual_role     TEXT,                       -- role last set by an administrator (SPEC §5.7)
+  manual_at       INTEGER,
   last_login_at   INTEGER,
   created_at      INTEGER NOT NULL,
   updated_at      INTEGER NOT NULL,

@@ -1,61 +1,20 @@
-import type { Statement } from 'better-sqlite3';
-import { AppError } from '../../domain/errors.js';
 import type { AuditEntry } from '../../domain/audit.js';
 import type {
-  GroupMember, GroupRecord, GroupWithMembers, MembershipRecord, Scope, SiteUser, UserRecord,
+  GroupMember, GroupRecord, GroupWithMembers, MembershipRecord, SiteUser, UserRecord,
 } from '../../domain/types.js';
 import type { ListQuery, Page, SiteWriter } from '../../ports/storage.js';
 import { filterToSql, sortKeySql } from '../../scim-filter/to-sql.js';
-import type { Db } from './db.js';
-import { SITE_USER_COLUMNS, emailRows, toGroup, toSiteUser, toUser, type Row } from './rows.js';
+import { placeholders, unique, type Row } from './repo-base.js';
+import { SITE_USER_COLUMNS, emailRows, toGroup, toSiteUser, toUser } from './rows.js';
+import { SqliteSiteConfigRepository } from './site-config-repo.js';
 
 const USERS_FROM = 'FROM site_memberships m JOIN users u ON u.id = m.user_id';
-
-/** Prepared-statement cache per connection: filters are parameterised, so SQL texts repeat. */
-const caches = new WeakMap<Db, Map<string, Statement>>();
-function stmt(db: Db, sql: string): Statement {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
-  let s = cache.get(sql);
-  if (!s) {
-    if (cache.size > 1000) cache.clear();
-    s = db.prepare(sql);
-    cache.set(sql, s);
-  }
-  return s;
-}
-
-/** Turns SQLite constraint violations into the product's uniqueness error. */
-function unique<T>(what: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-      throw new AppError('resource.uniqueness', `${what} is already in use`);
-    }
-    throw e;
-  }
-}
-
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 /**
  * One site's users and groups on SQLite. Every statement carries the bound site (or tenant,
  * for the tenant-wide identity): the scope is fixed at construction, never taken per call.
  */
-export class SqliteSiteRepository implements SiteWriter {
-  constructor(private readonly db: Db, readonly scope: Scope) {}
-
-  private all(sql: string, ...params: unknown[]): Row[] {
-    return stmt(this.db, sql).all(...params) as Row[];
-  }
-  private get(sql: string, ...params: unknown[]): Row | undefined {
-    return stmt(this.db, sql).get(...params) as Row | undefined;
-  }
-  private run(sql: string, ...params: unknown[]) {
-    return stmt(this.db, sql).run(...params);
-  }
-
+export class SqliteSiteRepository extends SqliteSiteConfigRepository implements SiteWriter {
   // ---- reads ---------------------------------------------------------------------------
   async findUserById(id: string): Promise<SiteUser | undefined> {
     const r = this.get(`SELECT ${SITE_USER_COLUMNS} ${USERS_FROM} WHERE m.site_id = ? AND m.user_id = ?`, this.scope.siteId, id);
@@ -153,10 +112,10 @@ export class SqliteSiteRepository implements SiteWriter {
 
   async insertUser(u: UserRecord): Promise<void> {
     unique(`userName '${u.userName}'`, () => this.run(
-      `INSERT INTO users (id, tenant_id, user_name, user_name_lower, external_id, display_name, display_name_lower, data, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO users (id, tenant_id, user_name, user_name_lower, external_id, display_name, display_name_lower, data, cloud_admin, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       u.id, this.scope.tenantId, u.userName, u.userName.toLowerCase(), u.externalId, u.displayName,
-      u.displayName?.toLowerCase() ?? null, JSON.stringify(u.data), u.createdAt, u.updatedAt));
+      u.displayName?.toLowerCase() ?? null, JSON.stringify(u.data), u.cloudAdmin ? 1 : 0, u.createdAt, u.updatedAt));
     this.writeEmails(u);
   }
 
@@ -185,19 +144,21 @@ export class SqliteSiteRepository implements SiteWriter {
   async insertMembership(m: MembershipRecord): Promise<void> {
     unique('membership', () => this.run(
       `INSERT INTO site_memberships (site_id, user_id, requested_role, site_role, active, licensed, seat_tier, auth_setting,
-       idp_config_id, source, state, ext, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       idp_config_id, source, state, ext, floor_role, manual_role, manual_at, last_login_at, created_at, updated_at, version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       this.scope.siteId, m.userId, m.requestedRole, m.siteRole, m.active ? 1 : 0, m.licensed ? 1 : 0, m.seatTier,
-      m.authSetting, m.idpConfigId, m.source, m.state, m.ext ? JSON.stringify(m.ext) : null, m.createdAt, m.updatedAt, m.version));
+      m.authSetting, m.idpConfigId, m.source, m.state, m.ext ? JSON.stringify(m.ext) : null, m.floorRole, m.manualRole,
+      m.manualRole ? m.updatedAt : null, m.lastLoginAt, m.createdAt, m.updatedAt, m.version));
     this.run('UPDATE sites SET user_count = user_count + 1 WHERE id = ?', this.scope.siteId);
   }
 
   async updateMembership(m: MembershipRecord, expectedVersion: number): Promise<boolean> {
     const info = this.run(
       `UPDATE site_memberships SET requested_role = ?, site_role = ?, active = ?, licensed = ?, seat_tier = ?, auth_setting = ?,
-       idp_config_id = ?, source = ?, state = ?, ext = ?, updated_at = ?, version = ?
+       idp_config_id = ?, source = ?, state = ?, ext = ?, floor_role = ?, manual_role = ?, last_login_at = ?, updated_at = ?, version = ?
        WHERE site_id = ? AND user_id = ? AND version = ?`,
       m.requestedRole, m.siteRole, m.active ? 1 : 0, m.licensed ? 1 : 0, m.seatTier, m.authSetting, m.idpConfigId,
-      m.source, m.state, m.ext ? JSON.stringify(m.ext) : null, m.updatedAt, m.version,
+      m.source, m.state, m.ext ? JSON.stringify(m.ext) : null, m.floorRole, m.manualRole, m.lastLoginAt, m.updatedAt, m.version,
       this.scope.siteId, m.userId, expectedVersion);
     return info.changes === 1;
   }

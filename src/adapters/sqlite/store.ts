@@ -1,14 +1,11 @@
+import { AppError } from '../../domain/errors.js';
 import type { Credential, Scope, Site, Tenant } from '../../domain/types.js';
-import type { DirectoryStore, SiteReader, SiteWriter, Store } from '../../ports/storage.js';
+import type { AuditEntry } from '../../domain/audit.js';
+import type { AuditQuery, DirectoryStore, SiteReader, SiteWriter, Store } from '../../ports/storage.js';
 import { openDatabase, WriteLock, type Db } from './db.js';
+import type { Row } from './repo-base.js';
+import { toSite } from './rows.js';
 import { SqliteSiteRepository } from './site-repo.js';
-
-type Row = Record<string, unknown>;
-
-const toSite = (r: Row): Site => ({
-  id: r.id as string, tenantId: r.tenant_id as string, name: r.name as string,
-  contentUrl: r.content_url as string, settings: JSON.parse(r.settings as string), createdAt: r.created_at as number,
-});
 
 class SqliteDirectory implements DirectoryStore {
   constructor(private readonly db: Db) {}
@@ -19,8 +16,15 @@ class SqliteDirectory implements DirectoryStore {
     this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, t.createdAt);
   }
   async insertSite(s: Site) {
-    this.db.prepare('INSERT INTO sites (id, tenant_id, name, content_url, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(s.id, s.tenantId, s.name, s.contentUrl, JSON.stringify(s.settings), s.createdAt);
+    try {
+      this.db.prepare('INSERT INTO sites (id, tenant_id, name, content_url, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(s.id, s.tenantId, s.name, s.contentUrl, JSON.stringify(s.settings), s.createdAt);
+    } catch (e) {
+      if (String((e as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) {
+        throw new AppError('resource.uniqueness', `A site with contentUrl '${s.contentUrl}' already exists`);
+      }
+      throw e;
+    }
   }
   async findSiteById(tenantId: string, siteId: string) {
     const r = this.db.prepare('SELECT * FROM sites WHERE tenant_id = ? AND id = ?').get(tenantId, siteId) as Row | undefined;
@@ -45,6 +49,32 @@ class SqliteDirectory implements DirectoryStore {
   async revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind']) {
     this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND site_id = ? AND kind = ? AND revoked_at IS NULL')
       .run(Date.now(), tenantId, siteId, kind);
+  }
+  async findAuditEntries(tenantId: string, q: AuditQuery) {
+    const where = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    const eq = (col: string, v: unknown) => { if (v !== undefined) { where.push(`${col} = ?`); params.push(v); } };
+    eq('site_id', q.siteId); eq('target_id', q.targetId); eq('event', q.event); eq('reason', q.reason); eq('actor', q.actor);
+    if (q.since !== undefined) { where.push('at >= ?'); params.push(q.since); }
+    if (q.until !== undefined) { where.push('at < ?'); params.push(q.until); }
+    if (q.before !== undefined) { where.push('seq < ?'); params.push(q.before); }
+    const rows = this.db.prepare(`SELECT * FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...params, q.limit + 1) as Row[];
+    const more = rows.length > q.limit;
+    if (more) rows.pop();
+    const entries = rows.map((r) => ({
+      seq: r.seq as number, id: r.id as string, tenantId: r.tenant_id as string, siteId: (r.site_id as string | null) ?? null,
+      at: r.at as number, kind: r.kind as AuditEntry['kind'], event: r.event as AuditEntry['event'], actor: (r.actor as string | null) ?? null,
+      targetType: (r.target_type as AuditEntry['targetType']) ?? null, targetId: (r.target_id as string | null) ?? null,
+      reason: (r.reason as string | null) ?? null, requestId: (r.request_id as string | null) ?? null,
+      data: JSON.parse(r.data as string) as Record<string, unknown>,
+    }));
+    return { entries, nextBefore: more ? entries.at(-1)?.seq : undefined };
+  }
+  async findSigningKeys() {
+    return this.db.prepare('SELECT id, secret FROM signing_keys ORDER BY created_at DESC, id').all() as { id: string; secret: string }[];
+  }
+  async insertSigningKey(k: { id: string; secret: string; createdAt: number }) {
+    this.db.prepare('INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)').run(k.id, k.secret, k.createdAt);
   }
 }
 

@@ -9,7 +9,10 @@ const stripUrn = (p: string) => p.replace(/^urn:ietf:params:scim:schemas:core:2\
 
 /** Member ids named by `members[value eq "a" or value eq "b"]`; other member filters are not supported. */
 function memberIds(node: FilterNode): string[] {
-  if (node.kind === 'compare' && node.op === 'eq' && node.path.attr.toLowerCase() === 'value' && typeof node.value === 'string') return [node.value];
+  if (node.kind === 'compare' && node.op === 'eq' && node.path.attr.toLowerCase() === 'value' && node.value !== null) {
+    // An unquoted numeric id keeps its text as written (`raw`), not a re-printed number.
+    return [node.raw ?? String(node.value)];
+  }
   if (node.kind === 'or') return node.items.flatMap(memberIds);
   throw new AppError('request.invalid_filter', 'Member filters support value eq "<id>" (optionally or-ed)');
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../../domain/errors.js';
 import type { GroupWithMembers, SiteUser } from '../../domain/types.js';
 import type { RequestContext } from '../../services/context.js';
+import type { DeprovisionService } from '../../services/deprovision.js';
 import type { GroupService } from '../../services/groups.js';
 import type { QueryService } from '../../services/queries.js';
 import type { UserService } from '../../services/users.js';
@@ -37,6 +38,7 @@ export interface ScimReply {
 export interface ScimDeps {
   users: UserService;
   groups: GroupService;
+  deprovision: DeprovisionService;
   queries: QueryService;
   limits: ListLimits;
 }
@@ -67,7 +69,7 @@ export class ScimResources {
       case 'PUT': return users ? this.putUser(ctx, base, call) : this.putGroup(ctx, base, call);
       case 'PATCH': return users ? this.patchUser(ctx, base, call) : this.patchGroup(ctx, base, call);
       case 'DELETE':
-        if (users) await this.deps.users.remove(ctx, call.id, call.ifMatch);
+        if (users) await this.deps.deprovision.scimDelete(ctx, call.id, call.ifMatch);
         else await this.deps.groups.remove(ctx, call.id, call.ifMatch);
         return { status: 204 };
       default: throw new AppError('request.not_implemented', `${m} is not supported on /${call.type}/{id}`);

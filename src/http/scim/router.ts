@@ -12,6 +12,8 @@ export interface ScimRouterDeps {
   resources: ScimResources;
   discovery: Discovery;
   credentials: CredentialService;
+  /** SPEC §5.6: 403 "The authentication configuration is not SCIM enabled" unless the site's gate is open. */
+  checkScimGate: (ctx: RequestContext) => Promise<void>;
   maxBodyBytes: number;
   bulkMaxOperations: number;
   publicBaseUrl: string | null;
@@ -61,6 +63,7 @@ export function scimRouter(deps: ScimRouterDeps): express.Router {
         actor: `scim:${principal.credential.id}`, requestId: String(res.locals.requestId), now: deps.now,
       };
       res.locals.ctx = ctx;
+      await deps.checkScimGate(ctx);
       next();
     } catch (e) {
       next(e);

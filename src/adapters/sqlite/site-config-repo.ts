@@ -1,0 +1,142 @@
+import type {
+  AuthConfigRecord, ContentItem, ContentType, GroupOfUser, MembershipRecord, SitePolicyState, SiteSettings,
+  TierCapacity, TierCounts,
+} from '../../domain/types.js';
+import { placeholders, RepoBase, unique, type Row } from './repo-base.js';
+import { toMembershipRow, toSite } from './rows.js';
+
+const TIERS = ['creator', 'explorer', 'viewer'] as const;
+const zero = (): TierCounts => ({ creator: 0, explorer: 0, viewer: 0 });
+
+/** Site configuration, license pool, content and tenant-wide membership reads of one bound site. */
+export abstract class SqliteSiteConfigRepository extends RepoBase {
+  async findSitePolicyState(): Promise<SitePolicyState> {
+    const r = this.get('SELECT * FROM sites WHERE id = ? AND tenant_id = ?', this.scope.siteId, this.scope.tenantId);
+    if (!r) throw new Error(`site ${this.scope.siteId} not found`);
+    const authConfigs = this.all('SELECT * FROM auth_configs WHERE site_id = ? ORDER BY created_at, id', this.scope.siteId).map(toAuthConfig);
+    return {
+      site: toSite(r), authConfigs,
+      scim: { enabled: r.scim_enabled === 1, authConfigId: (r.scim_auth_config_id as string | null) ?? null },
+      capacity: { creator: r.cap_creator as number | null, explorer: r.cap_explorer as number | null, viewer: r.cap_viewer as number | null },
+      used: { creator: r.used_creator as number, explorer: r.used_explorer as number, viewer: r.used_viewer as number },
+      roleMapping: r.role_mapping ? (JSON.parse(r.role_mapping as string) as Record<string, unknown>) : null,
+    };
+  }
+
+  async adjustSeats(d: TierCounts): Promise<void> {
+    if (!d.creator && !d.explorer && !d.viewer) return;
+    this.run('UPDATE sites SET used_creator = used_creator + ?, used_explorer = used_explorer + ?, used_viewer = used_viewer + ? WHERE id = ?',
+      d.creator, d.explorer, d.viewer, this.scope.siteId);
+  }
+
+  async countSeats(): Promise<{ used: TierCounts; borrowed: TierCounts }> {
+    const used = zero();
+    const borrowed = zero();
+    const own: Record<string, string> = {
+      SiteAdministratorCreator: 'creator', Creator: 'creator', SiteAdministratorExplorer: 'explorer',
+      ExplorerCanPublish: 'explorer', Explorer: 'explorer', Viewer: 'viewer',
+    };
+    for (const r of this.all(`SELECT seat_tier, site_role, count(*) AS n FROM site_memberships
+      WHERE site_id = ? AND licensed = 1 AND seat_tier IS NOT NULL GROUP BY seat_tier, site_role`, this.scope.siteId)) {
+      const tier = r.seat_tier as keyof TierCounts;
+      used[tier] += r.n as number;
+      if (own[r.site_role as string] !== tier) borrowed[tier] += r.n as number;
+    }
+    return { used, borrowed };
+  }
+
+  async findWaitingMemberships(limit: number): Promise<MembershipRecord[]> {
+    return this.all(`SELECT m.*, m.user_id AS u_id FROM site_memberships m WHERE m.site_id = ? AND m.active = 1 AND m.licensed = 0
+      AND m.requested_role <> 'Unlicensed' AND m.state = 'active' ORDER BY m.updated_at, m.seq LIMIT ?`, this.scope.siteId, limit)
+      .map(toMembershipRow);
+  }
+
+  async findGroupsOfUser(userId: string): Promise<GroupOfUser[]> {
+    return this.all(`SELECT g.id, g.display_name, g.minimum_site_role, g.grant_license_mode FROM group_members gm
+      JOIN groups g ON g.id = gm.group_id WHERE g.site_id = ? AND gm.member_id = ?`, this.scope.siteId, userId)
+      .map((r) => ({
+        id: r.id as string, displayName: r.display_name as string,
+        minimumSiteRole: (r.minimum_site_role as GroupOfUser['minimumSiteRole']) ?? null,
+        grantLicenseMode: (r.grant_license_mode as GroupOfUser['grantLicenseMode']) ?? null,
+      }));
+  }
+
+  async findMemberIdsOfGroup(groupId: string): Promise<string[]> {
+    return this.all(`SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
+      WHERE g.site_id = ? AND gm.group_id = ?`, this.scope.siteId, groupId).map((r) => r.member_id as string);
+  }
+
+  async findOwnedContent(userId: string): Promise<ContentItem[]> {
+    return this.all('SELECT * FROM content_items WHERE site_id = ? AND owner_user_id = ? ORDER BY created_at, id', this.scope.siteId, userId).map(toContent);
+  }
+
+  async insertContent(items: ContentItem[]): Promise<void> {
+    for (const c of items) {
+      unique(`content id '${c.id}'`, () => this.run('INSERT INTO content_items (id, site_id, type, name, owner_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        c.id, this.scope.siteId, c.type, c.name, c.ownerUserId, c.createdAt));
+    }
+  }
+
+  async deleteContentOf(userId: string, types: ContentType[]): Promise<number> {
+    if (!types.length) return 0;
+    return this.run(`DELETE FROM content_items WHERE site_id = ? AND owner_user_id = ? AND type IN (${placeholders(types.length)})`,
+      this.scope.siteId, userId, ...types).changes;
+  }
+
+  async transferContent(fromUserId: string, toUserId: string): Promise<number> {
+    return this.run('UPDATE content_items SET owner_user_id = ? WHERE site_id = ? AND owner_user_id = ?', toUserId, this.scope.siteId, fromUserId).changes;
+  }
+
+  async updateSiteSettings(settings: SiteSettings): Promise<void> {
+    this.run('UPDATE sites SET settings = ? WHERE id = ?', JSON.stringify(settings), this.scope.siteId);
+  }
+
+  async updateSiteScim(enabled: boolean, authConfigId: string | null): Promise<void> {
+    this.run('UPDATE sites SET scim_enabled = ?, scim_auth_config_id = ? WHERE id = ?', enabled ? 1 : 0, authConfigId, this.scope.siteId);
+  }
+
+  async updateCapacity(c: TierCapacity): Promise<void> {
+    this.run('UPDATE sites SET cap_creator = ?, cap_explorer = ?, cap_viewer = ? WHERE id = ?', c.creator, c.explorer, c.viewer, this.scope.siteId);
+  }
+
+  async updateRoleMapping(rules: Record<string, unknown> | null): Promise<void> {
+    this.run('UPDATE sites SET role_mapping = ? WHERE id = ?', rules ? JSON.stringify(rules) : null, this.scope.siteId);
+  }
+
+  async insertAuthConfig(c: AuthConfigRecord): Promise<void> {
+    this.run('INSERT INTO auth_configs (id, site_id, type, enabled, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      c.id, this.scope.siteId, c.type, c.enabled ? 1 : 0, JSON.stringify(c.settings), c.createdAt);
+  }
+
+  async findMembershipsOfUser(userId: string) {
+    return this.all(`SELECT m.*, m.user_id AS u_id,
+        (SELECT count(*) FROM content_items c WHERE c.site_id = m.site_id AND c.owner_user_id = m.user_id) AS owned
+      FROM site_memberships m JOIN sites s ON s.id = m.site_id
+      WHERE s.tenant_id = ? AND m.user_id = ? ORDER BY m.created_at, m.seq`, this.scope.tenantId, userId)
+      .map((r) => ({ ...toMembershipRow(r), ownedContentCount: r.owned as number }));
+  }
+
+  async setCloudAdmin(userId: string, flag: boolean): Promise<void> {
+    this.run('UPDATE users SET cloud_admin = ? WHERE tenant_id = ? AND id = ?', flag ? 1 : 0, this.scope.tenantId, userId);
+  }
+
+  async countCloudAdmins(): Promise<number> {
+    return this.get('SELECT count(*) AS n FROM users WHERE tenant_id = ? AND cloud_admin = 1', this.scope.tenantId)!.n as number;
+  }
+}
+
+function toAuthConfig(r: Row): AuthConfigRecord {
+  return {
+    id: r.id as string, siteId: r.site_id as string, type: r.type as AuthConfigRecord['type'], enabled: r.enabled === 1,
+    settings: JSON.parse(r.settings as string) as Record<string, unknown>, createdAt: r.created_at as number,
+  };
+}
+
+function toContent(r: Row): ContentItem {
+  return {
+    id: r.id as string, siteId: r.site_id as string, type: r.type as ContentType, name: r.name as string,
+    ownerUserId: r.owner_user_id as string, createdAt: r.created_at as number,
+  };
+}
+
+export { TIERS };

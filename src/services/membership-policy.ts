@@ -1,0 +1,138 @@
+import type { AuditEntry } from '../domain/audit.js';
+import { rankOf, type SiteRole } from '../domain/site-roles.js';
+import type { MembershipRecord, SitePolicyState, UserRecord } from '../domain/types.js';
+import type { SiteWriter } from '../ports/storage.js';
+import { evaluateEffectiveTarget, evaluateFloor } from '../policy/group-floor.js';
+import { evaluateRequestedRole, type RoleValues } from '../policy/requested-role.js';
+import { evaluateRoleMapping, type RoleMappingRules } from '../policy/role-mapping.js';
+import { allocateSeat, seatDelta } from '../policy/seats.js';
+import { auditEvent, type RequestContext } from './context.js';
+
+const TABLEAU = 'urn:ietf:params:scim:schemas:extension:tableau:3.0:User';
+
+/** What caused a re-evaluation of a membership (SPEC §5.1–5.3). */
+export type PolicyEvent = 'write' | 'groupJoin' | 'groupExit' | 'signIn';
+
+export interface MembershipChange {
+  event: PolicyEvent;
+  /** A role asked for explicitly by this write (IdP carrier, admin, CSV); undefined = none. */
+  requested?: SiteRole;
+  /** New license intent (SCIM `active`); undefined = unchanged. */
+  active?: boolean;
+  channel: 'scim' | 'admin' | 'csv' | 'system';
+}
+
+const maxRole = (a: SiteRole, b: SiteRole | null | undefined): SiteRole => (b && rankOf(b) > rankOf(a) ? b : a);
+
+/** The SCIM-ish view of a user that role-mapping conditions read. */
+export function resourceOf(user: UserRecord): Record<string, unknown> {
+  return { ...user.data, userName: user.userName, externalId: user.externalId ?? undefined, displayName: user.displayName ?? undefined };
+}
+
+/**
+ * The requested role when a write carries no explicit role: the site's role-mapping rules
+ * (re-evaluated on every write and group change), else the current request (or the site
+ * default for a new membership). Explicit carriers are evaluated by the caller first.
+ */
+export async function requestedFromRules(w: SiteWriter, state: SitePolicyState, user: UserRecord, current: SiteRole | undefined): Promise<{ role: SiteRole; reasons: readonly string[] }> {
+  const fallback = current ?? state.site.settings.defaultSiteRole ?? 'Unlicensed';
+  const rules = state.roleMapping as RoleMappingRules | null;
+  if (!rules || !Array.isArray(rules.rules)) return { role: fallback, reasons: current ? [] : ['SITE_DEFAULT_ROLE'] };
+  const groups = await w.findGroupsOfUser(user.id);
+  const d = evaluateRoleMapping(rules, { resource: resourceOf(user), groups: groups.map((g) => ({ id: g.id, displayName: g.displayName })) });
+  return d.value ? { role: d.value, reasons: d.reasons } : { role: state.site.settings.defaultSiteRole ?? 'Unlicensed', reasons: ['SITE_DEFAULT_ROLE'] };
+}
+
+/** Role carried by the stored request (Tableau extension, core roles) — used when groups change. */
+export function carriedRole(m: MembershipRecord, user: UserRecord): SiteRole | undefined {
+  const ext = m.ext ?? (user.data[TABLEAU] as Record<string, unknown> | undefined);
+  const src = { siteRoles: ext?.siteRoles as RoleValues, entitlements: ext?.entitlements as RoleValues, roles: user.data.roles as RoleValues };
+  if (![src.siteRoles, src.entitlements, src.roles].some((v) => Array.isArray(v) && v.length)) return undefined;
+  const d = evaluateRequestedRole(src);
+  return d.value.source === 'default' ? undefined : d.value.role;
+}
+
+/**
+ * The one mechanism every channel uses to (re)compute a membership: requested role → group
+ * floors → seats, with the seat counters adjusted and an audit event for every outcome that
+ * differs from what was asked. Mutates `state.used` so a loop over several memberships in one
+ * unit of work stays exact.
+ */
+export async function applyMembershipPolicy(
+  ctx: RequestContext, w: SiteWriter, state: SitePolicyState, cur: MembershipRecord, change: MembershipChange,
+): Promise<MembershipRecord> {
+  const settings = state.site.settings;
+  const requested = change.requested ?? cur.requestedRole;
+  const requestedChanged = change.requested !== undefined && change.requested !== cur.requestedRole;
+  const active = change.active ?? cur.active;
+  const groups = await w.findGroupsOfUser(cur.userId);
+  const signedIn = change.event === 'signIn' || cur.lastLoginAt !== null;
+  const floor = evaluateFloor(groups.map((g) => ({ groupId: g.id, minimumSiteRole: g.minimumSiteRole, grantLicenseMode: g.grantLicenseMode })), { signedIn });
+  const target = evaluateEffectiveTarget({
+    requested, floor: floor.value, previousFloor: cur.floorRole ?? undefined, event: change.event, requestedChanged,
+    currentTarget: maxRole(cur.requestedRole, cur.floorRole), demoteOnGroupExit: settings.demoteOnGroupExit === true,
+  });
+  const before = { seatTier: cur.licensed ? cur.seatTier : null, licensed: cur.licensed };
+  const seat = allocateSeat({
+    role: target.value.target, active, current: before, capacity: state.capacity, used: state.used,
+    allowBorrow: settings.allowSeatBorrowing !== false,
+  });
+  const delta = seatDelta(before.seatTier, seat.value.seatTier);
+  await w.adjustSeats(delta);
+  state.used = { creator: state.used.creator + delta.creator, explorer: state.used.explorer + delta.explorer, viewer: state.used.viewer + delta.viewer };
+
+  const next: MembershipRecord = {
+    ...cur, requestedRole: requested, floorRole: target.value.floorRole ?? null, active,
+    siteRole: seat.value.siteRole, licensed: seat.value.licensed, seatTier: seat.value.seatTier,
+    manualRole: change.channel === 'admin' && change.requested !== undefined ? change.requested : cur.manualRole,
+    lastLoginAt: change.event === 'signIn' ? ctx.now() : cur.lastLoginAt,
+    updatedAt: ctx.now(), version: cur.version + 1,
+  };
+  const events: AuditEntry[] = [];
+  const target_ = { type: 'User' as const, id: cur.userId };
+  const reasons = [...floor.reasons, ...target.reasons, ...seat.reasons];
+  // An IdP overwriting a role an administrator set by hand (SPEC §5.7, R-SCIM-09).
+  if (change.channel !== 'admin' && requestedChanged && cur.manualRole && cur.manualRole !== requested) {
+    events.push(auditEvent(ctx, 'ManualChangeOverwritten', target_, { before: cur.manualRole, after: requested, channel: change.channel }, 'OVERWROTE_MANUAL_CHANGE'));
+    next.manualRole = null;
+  }
+  if (next.requestedRole !== cur.requestedRole || next.siteRole !== cur.siteRole) {
+    events.push(auditEvent(ctx, 'SiteRoleChanged', target_, {
+      before: { requestedRole: cur.requestedRole, siteRole: cur.siteRole }, after: { requestedRole: next.requestedRole, siteRole: next.siteRole },
+      reasons, trigger: change.event,
+    }, reasons.find((r) => r !== 'GROUP_FLOOR') ?? null));
+  }
+  if (next.licensed !== cur.licensed) {
+    events.push(auditEvent(ctx, next.licensed ? 'LicenseGranted' : 'LicenseRevoked', target_, { siteRole: next.siteRole, seatTier: next.seatTier ?? cur.seatTier }));
+  }
+  if (seat.reasons.includes('SEAT_BORROWED') && next.seatTier !== cur.seatTier) {
+    events.push(auditEvent(ctx, 'SeatBorrowed', target_, { siteRole: target.value.target, seatTier: next.seatTier }, 'SEAT_BORROWED'));
+  }
+  // Already waiting for a seat and asked nothing new: no second LicenseExhausted entry per write.
+  const wasWaiting = cur.active && !cur.licensed && cur.siteRole === 'Unlicensed' && cur.requestedRole !== 'Unlicensed' && cur.version > 0;
+  if (seat.reasons.includes('LICENSE_EXHAUSTED') && !(wasWaiting && !requestedChanged)) {
+    events.push(auditEvent(ctx, 'LicenseExhausted', target_, { requestedRole: requested, wanted: target.value.target, used: state.used, capacity: state.capacity }, 'LICENSE_EXHAUSTED'));
+  }
+  if (target.reasons.includes('ROLE_ABOVE_ENTITLEMENT')) {
+    events.push(auditEvent(ctx, 'RoleAboveEntitlement', target_, { siteRole: next.siteRole, requestedRole: requested, floor: floor.value ?? null }, 'ROLE_ABOVE_ENTITLEMENT'));
+  }
+  for (const e of events) await w.appendAudit(e);
+  return next;
+}
+
+/** SPEC §5.3: with "re-license on free seat", waiting requests take freed seats, oldest first. */
+export async function relicenseWaiting(ctx: RequestContext, w: SiteWriter, state: SitePolicyState): Promise<number> {
+  if (state.site.settings.relicenseOnFreeSeat !== true) return 0;
+  let licensed = 0;
+  for (const m of await w.findWaitingMemberships(100)) {
+    const next = await applyMembershipPolicy(ctx, w, state, m, { event: 'write', channel: 'system' });
+    if (!next.licensed) break; // the oldest still has no seat: keep the queue order
+    if (await w.updateMembership(next, m.version)) licensed++;
+  }
+  return licensed;
+}
+
+export const freedSeat = (before: MembershipRecord, after: MembershipRecord) =>
+  before.licensed && (!after.licensed || after.seatTier !== before.seatTier);
+
+export { maxRole };
