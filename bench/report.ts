@@ -12,9 +12,12 @@ export interface Machine {
   date: string;
   platform: string;
   total_memory_mb: number;
+  /** 1-minute load average when the run started and when it ended: other work on the machine skews the figures. */
+  loadavg_start: number;
+  loadavg_end: number;
 }
 
-export function machine(): Machine {
+export function machine(loadavgStart: number): Machine {
   const cpus = os.cpus();
   return {
     cpus: cpus.length,
@@ -23,6 +26,8 @@ export function machine(): Machine {
     date: new Date().toISOString(),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     total_memory_mb: Math.round(os.totalmem() / 1024 / 1024),
+    loadavg_start: Math.round(loadavgStart * 100) / 100,
+    loadavg_end: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
 

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchHttp, parseJson } from './http.js';
@@ -43,6 +44,8 @@ process.on('exit', killServersSync);
 async function run(opts: BenchOptions): Promise<number> {
   const deadline = started + opts.maxMinutes * 60_000;
   const outPath = opts.out ?? join(root, 'bench-results.json');
+  const loadStart = loadavg()[0];
+  if (loadStart > 0.5) log(`warning: 1-minute load average is ${loadStart.toFixed(2)} before the run; other work on this machine will skew the figures`);
   log(`${opts.quick ? 'quick' : 'full'} run: ${opts.users.toLocaleString('en-US')} users, ${opts.groups.toLocaleString('en-US')} groups, ${opts.durationS} s per workload at concurrency ${opts.connections}, time limit ${opts.maxMinutes} min`);
 
   const server: ServerHandle = await startServer(root, log);
@@ -118,7 +121,7 @@ async function run(opts: BenchOptions): Promise<number> {
       serverErrors.push(`server ${gone} during the run; last output:\n${server.outputTail()}`);
     }
     report = {
-      machine: machine(),
+      machine: machine(loadStart),
       mode: opts.quick ? 'quick' : 'full',
       workloads: results,
       rss_mb: rssEnd ?? null,
@@ -136,7 +139,7 @@ async function run(opts: BenchOptions): Promise<number> {
   writeReport(outPath, report);
   const out = [
     '',
-    `rolegate bench (${report.mode}), ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}, ${report.machine.date}`,
+    `rolegate bench (${report.mode}), ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}, ${report.machine.date}, load average ${report.machine.loadavg_start} → ${report.machine.loadavg_end}`,
     preloadLine({ ...report.preload, requested: opts.users, samples: [] }, report.preload.groups, report.rss_after_preload_mb ?? undefined),
     '',
     table(results),

@@ -87,6 +87,7 @@ export interface SiteWriter extends SiteReader {
   updateCapacity(capacity: TierCapacity): Promise<void>;
   updateRoleMapping(rules: Record<string, unknown> | null): Promise<void>;
   insertAuthConfig(c: AuthConfigRecord): Promise<void>;
+  setAuthConfigEnabled(id: string, enabled: boolean): Promise<void>;
   /** Every membership of a tenant user, on any site of the tenant (admin view). */
   findMembershipsOfUser(userId: string): Promise<(MembershipRecord & { ownedContentCount: number })[]>;
   setCloudAdmin(userId: string, flag: boolean): Promise<void>;

@@ -5,6 +5,7 @@ import type { SiteWriter } from '../ports/storage.js';
 import { evaluateEffectiveTarget, evaluateFloor } from '../policy/group-floor.js';
 import { evaluateRequestedRole, type RoleValues } from '../policy/requested-role.js';
 import { evaluateRoleMapping, type RoleMappingRules } from '../policy/role-mapping.js';
+import { codeOf } from '../policy/reasons.js';
 import { allocateSeat, seatDelta } from '../policy/seats.js';
 import { auditEvent, type RequestContext } from './context.js';
 
@@ -100,7 +101,7 @@ export async function applyMembershipPolicy(
     events.push(auditEvent(ctx, 'SiteRoleChanged', target_, {
       before: { requestedRole: cur.requestedRole, siteRole: cur.siteRole }, after: { requestedRole: next.requestedRole, siteRole: next.siteRole },
       reasons, trigger: change.event,
-    }, reasons.find((r) => r !== 'GROUP_FLOOR') ?? null));
+    }, reasons.map(codeOf).find((c) => c !== undefined && c !== 'GROUP_FLOOR') ?? null));
   }
   if (next.licensed !== cur.licensed) {
     events.push(auditEvent(ctx, next.licensed ? 'LicenseGranted' : 'LicenseRevoked', target_, { siteRole: next.siteRole, seatTier: next.seatTier ?? cur.seatTier }));
@@ -113,7 +114,8 @@ export async function applyMembershipPolicy(
   if (seat.reasons.includes('LICENSE_EXHAUSTED') && !(wasWaiting && !requestedChanged)) {
     events.push(auditEvent(ctx, 'LicenseExhausted', target_, { requestedRole: requested, wanted: target.value.target, used: state.used, capacity: state.capacity }, 'LICENSE_EXHAUSTED'));
   }
-  if (target.reasons.includes('ROLE_ABOVE_ENTITLEMENT')) {
+  // Flag once, when a floor goes away — not again on every later write that keeps the role.
+  if (target.reasons.includes('ROLE_ABOVE_ENTITLEMENT') && (change.event === 'groupExit' || cur.floorRole !== next.floorRole)) {
     events.push(auditEvent(ctx, 'RoleAboveEntitlement', target_, { siteRole: next.siteRole, requestedRole: requested, floor: floor.value ?? null }, 'ROLE_ABOVE_ENTITLEMENT'));
   }
   for (const e of events) await w.appendAudit(e);

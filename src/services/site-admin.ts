@@ -58,21 +58,44 @@ export class SiteAdminService {
     return config;
   }
 
-  /** Enables SCIM with one SAML/OIDC configuration and rotates the secret, shown once (R-SCIM-05/06/08). */
-  async enableScim(ctx: RequestContext, authConfigId: string): Promise<{ secret: string; authConfigId: string }> {
+  /**
+   * Associates SCIM with one auth configuration and rotates the secret, shown once
+   * (R-SCIM-05/06/08). The gate is evaluated on every SCIM request, so a secret issued while the
+   * configuration is not an enabled SAML/OIDC one answers 403 until it is (`ready` says which).
+   */
+  async enableScim(ctx: RequestContext, authConfigId: string): Promise<{ secret: string; authConfigId: string; ready: boolean; detail?: string }> {
     const secret = generateSecret('rgs');
-    await this.store.transaction(ctx.scope, async (w) => {
+    const ready = await this.store.transaction(ctx.scope, async (w) => {
       const state = await w.findSitePolicyState();
-      const config = state.authConfigs.find((c) => c.id === authConfigId);
-      if (!config) throw new AppError('request.invalid_value', `No auth configuration ${authConfigId} on this site`);
-      const gate = evaluateScimGate({ authConfigs: state.authConfigs as never, scim: { enabled: true, authConfigId } });
-      if (!gate.value.allowed) throw new AppError('request.invalid_value', `${SCIM_NOT_ENABLED_DETAIL}: SCIM needs an enabled SAML or OIDC configuration (${gate.reasons.join(', ')})`);
+      if (!state.authConfigs.some((c) => c.id === authConfigId)) throw new AppError('request.invalid_value', `No auth configuration ${authConfigId} on this site`);
       await w.updateSiteScim(true, authConfigId);
       await w.appendAudit(auditEvent(ctx, 'ScimEnabled', { type: 'Site', id: ctx.scope.siteId }, { authConfigId }));
       await w.appendAudit(auditEvent(ctx, 'ScimSecretRotated', { type: 'Credential', id: null }, { authConfigId }));
+      return evaluateScimGate({ authConfigs: state.authConfigs as never, scim: { enabled: true, authConfigId } });
     });
     await this.credentials.rotateScimSecret(ctx.scope.tenantId, ctx.scope.siteId, ctx.now(), secret);
-    return { secret, authConfigId };
+    return { secret, authConfigId, ready: ready.value.allowed, ...(ready.value.allowed ? {} : { detail: `${SCIM_NOT_ENABLED_DETAIL} (${ready.reasons.join(', ')})` }) };
+  }
+
+  /** Turns SCIM off (the gate closes; the secret stays until rotated). */
+  async disableScim(ctx: RequestContext): Promise<void> {
+    await this.store.transaction(ctx.scope, async (w) => {
+      const state = await w.findSitePolicyState();
+      await w.updateSiteScim(false, state.scim.authConfigId);
+      await w.appendAudit(auditEvent(ctx, 'SiteSettingsChanged', { type: 'Site', id: ctx.scope.siteId }, { scim: { enabled: false } }));
+    });
+  }
+
+  /** Enables or disables an auth configuration (an IdP outage, a migration). */
+  async setAuthConfigEnabled(ctx: RequestContext, id: string, enabled: boolean): Promise<AuthConfigRecord> {
+    return this.store.transaction(ctx.scope, async (w) => {
+      const state = await w.findSitePolicyState();
+      const config = state.authConfigs.find((c) => c.id === id);
+      if (!config) throw notFound('Auth configuration', id);
+      await w.setAuthConfigEnabled(id, enabled);
+      await w.appendAudit(auditEvent(ctx, 'SiteSettingsChanged', { type: 'Site', id: ctx.scope.siteId }, { authConfigId: id, before: { enabled: config.enabled }, after: { enabled } }));
+      return { ...config, enabled };
+    });
   }
 
   async licenses(ctx: RequestContext) {

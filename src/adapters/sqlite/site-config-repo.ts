@@ -108,6 +108,10 @@ export abstract class SqliteSiteConfigRepository extends RepoBase {
       c.id, this.scope.siteId, c.type, c.enabled ? 1 : 0, JSON.stringify(c.settings), c.createdAt);
   }
 
+  async setAuthConfigEnabled(id: string, enabled: boolean): Promise<void> {
+    this.run('UPDATE auth_configs SET enabled = ? WHERE site_id = ? AND id = ?', enabled ? 1 : 0, this.scope.siteId, id);
+  }
+
   async findMembershipsOfUser(userId: string) {
     return this.all(`SELECT m.*, m.user_id AS u_id,
         (SELECT count(*) FROM content_items c WHERE c.site_id = m.site_id AND c.owner_user_id = m.user_id) AS owned

@@ -96,6 +96,11 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
     publicAuthConfig(await deps.sites.addAuthConfig(await ctxOf(req, p), validateBody<{ type: AuthConfigType }>('authConfig', req.body))), 201);
   route('post', '/sites/:siteId/scim', WRITE, async (req, _res, p) =>
     deps.sites.enableScim(await ctxOf(req, p), validateBody<{ authConfigId: string }>('enableScim', req.body).authConfigId));
+  route('delete', '/sites/:siteId/scim', WRITE, async (req, _res, p) => deps.sites.disableScim(await ctxOf(req, p)));
+  route('patch', '/sites/:siteId/auth-configs/:configId', WRITE, async (req, _res, p) => {
+    const { enabled } = validateBody<{ enabled: boolean }>('authConfigPatch', req.body);
+    return publicAuthConfig(await deps.sites.setAuthConfigEnabled(await ctxOf(req, p), req.params.configId as string, enabled));
+  });
   route('get', '/sites/:siteId/licenses', ALL, async (req, _res, p) => deps.sites.licenses(await ctxOf(req, p)));
   route('put', '/sites/:siteId/licenses', WRITE, async (req, _res, p) =>
     deps.sites.setCapacity(await ctxOf(req, p), validateBody<TierCapacity>('licenses', req.body)));
