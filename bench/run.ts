@@ -1,4 +1,4 @@
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchHttp, parseJson } from './http.js';
@@ -45,7 +45,7 @@ async function run(opts: BenchOptions): Promise<number> {
   const deadline = started + opts.maxMinutes * 60_000;
   const outPath = opts.out ?? join(root, 'bench-results.json');
   const loadStart = loadavg()[0];
-  if (loadStart > 0.5) log(`warning: 1-minute load average is ${loadStart.toFixed(2)} before the run; other work on this machine will skew the figures`);
+  if (loadStart > 0.5 * cpus().length) log(`warning: 1-minute load average is ${loadStart.toFixed(2)} before the run; other work on this machine will skew the figures`);
   log(`${opts.quick ? 'quick' : 'full'} run: ${opts.users.toLocaleString('en-US')} users, ${opts.groups.toLocaleString('en-US')} groups, ${opts.durationS} s per workload at concurrency ${opts.connections}, time limit ${opts.maxMinutes} min`);
 
   const server: ServerHandle = await startServer(root, log);

@@ -3,10 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from './domain/errors.js';
 import { scimErrorBody, toAppError } from './http/errors.js';
 import type { Logger } from './http/logger.js';
+import { clientOf, type AuditLogService } from './services/audit-log.js';
+import type { RequestContext } from './services/context.js';
+import type { AdminPrincipal } from './services/admin-auth.js';
 import { adminRouter, type AdminRouterDeps } from './http/admin/router.js';
 import { scimRouter, type ScimRouterDeps } from './http/scim/router.js';
 
 export interface AppDeps {
+  auditLog: AuditLogService;
   scim: Omit<ScimRouterDeps, 'logger' | 'now'>;
   admin: Omit<AdminRouterDeps, 'logger' | 'now'>;
   logger: Logger;
@@ -29,8 +33,19 @@ export function createApp(deps: AppDeps): express.Express {
     res.set('X-Request-Id', id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      deps.logger.info({ requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
+      const ms = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100;
+      deps.logger.info({ requestId: id, method: req.method, path: req.path, status: res.statusCode, ms }, 'request');
+      // One request entry per SCIM / admin request of a known tenant (SPEC §7).
+      const scim = res.locals.ctx as RequestContext | undefined;
+      const admin = res.locals.principal as AdminPrincipal | undefined;
+      const tenantId = scim?.scope.tenantId ?? admin?.tenantId;
+      if (!tenantId) return;
+      deps.auditLog.recordRequest({
+        tenantId, siteId: scim?.scope.siteId ?? (res.locals.siteId as string | undefined) ?? admin?.siteId ?? null,
+        actor: scim?.actor ?? admin?.actor ?? null, requestId: id, client: clientOf(req.get('user-agent')),
+        method: req.method, path: req.baseUrl + req.path, status: res.statusCode, durationMs: ms,
+        operations: (res.locals.operations as number | undefined) ?? 1,
+      });
     });
     next();
   });

@@ -8,7 +8,9 @@ import { declareScimSchemas } from './http/scim/schemas.js';
 import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
 import { AdminAuthService } from './services/admin-auth.js';
+import { AuditLogService } from './services/audit-log.js';
 import { AuditQueryService } from './services/audit-query.js';
+import { ReportsService } from './services/reports.js';
 import { CredentialService } from './services/credentials.js';
 import { DeprovisionService } from './services/deprovision.js';
 import { SiteAdminService } from './services/site-admin.js';
@@ -24,6 +26,7 @@ export interface Container {
   bootstrap: BootstrapResult;
   credentials: CredentialService;
   adminAuth: AdminAuthService;
+  auditLog: AuditLogService;
   close(): Promise<void>;
 }
 
@@ -52,24 +55,27 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const deprovision = new DeprovisionService(store);
   const sites = new SiteAdminService(store, credentials);
   const resources = new ScimResources({ users, groups, deprovision, queries: new QueryService(store), limits });
+  const auditLog = new AuditLogService(store);
   let open = true;
   const app = createApp({
-    logger, now, ready: () => open,
+    logger, now, ready: () => open, auditLog,
     scim: {
       resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
       bulkMaxOperations: limits.bulkMaxOperations, publicBaseUrl: config.publicBaseUrl,
       checkScimGate: (ctx) => sites.checkScimGate(ctx.scope),
     },
     admin: {
-      auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), maxBodyBytes: limits.maxBodyBytes,
+      auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), auditLog, reports: new ReportsService(store),
+      maxBodyBytes: limits.maxBodyBytes,
       siteOf: (tenantId, siteId) => store.directory.findSiteById(tenantId, siteId),
       listSites: (tenantId) => store.directory.findSites(tenantId),
     },
   });
   return {
-    config, store, logger, app, bootstrap, credentials, adminAuth,
+    config, store, logger, app, bootstrap, credentials, adminAuth, auditLog,
     async close() {
       open = false;
+      await auditLog.flush();
       await store.close();
     },
   };

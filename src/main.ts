@@ -34,6 +34,13 @@ async function main() {
     c.logger.info({ port }, 'listening');
     process.stdout.write(`rolegate listening on http://127.0.0.1:${port}/scim/v2\n`);
   });
+  // Retention (SPEC §7): purge at start and every 6 hours when configured.
+  const retention = () => c.auditLog.purgeAll(config.audit.retentionDays)
+    .then((n) => n && c.logger.info({ purged: n }, 'audit retention purge'))
+    .catch((err) => c.logger.error({ err }, 'audit retention purge failed'));
+  void retention();
+  const retentionTimer = setInterval(retention, 6 * 3_600_000);
+  retentionTimer.unref();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -17,6 +17,7 @@ export interface Config {
     readonly maxBodyBytes: number;
     readonly bulkMaxOperations: number;
   };
+  readonly audit: { readonly retentionDays: number | null };
   readonly log: { readonly level: string };
 }
 
@@ -64,6 +65,11 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Json {
   if (env.ROLEGATE_BOOTSTRAP_ADMIN_TOKEN) bootstrap.adminToken = env.ROLEGATE_BOOTSTRAP_ADMIN_TOKEN;
   if (Object.keys(bootstrap).length) out.bootstrap = bootstrap;
   if (env.ROLEGATE_LOG_LEVEL) out.log = { level: env.ROLEGATE_LOG_LEVEL };
+  if (env.ROLEGATE_AUDIT_RETENTION_DAYS) {
+    const n = Number(env.ROLEGATE_AUDIT_RETENTION_DAYS);
+    if (!Number.isInteger(n)) problems.push(`ROLEGATE_AUDIT_RETENTION_DAYS: '${env.ROLEGATE_AUDIT_RETENTION_DAYS}' is not an integer`);
+    else out.audit = { retentionDays: n };
+  }
   return out;
 }
 

@@ -39,6 +39,13 @@ export const ERROR_CATALOG = {
   'policy.saml_username': { status: 400, scimType: 'invalidValue' },
   'tenant.cloud_admin_limit': { status: 409 },
   'admin.invalid_body': { status: 400 },
+  'portal.forbidden': { status: 403 },
+  'portal.account_not_found': { status: 404 },
+  'portal.user_not_found': { status: 404 },
+  'portal.key_not_found': { status: 404 },
+  'portal.already_member': { status: 409 },
+  'portal.email_taken': { status: 409 },
+  'portal.owner_not_member': { status: 400 },
   'store.unavailable': { status: 503 },
   'internal.error': { status: 500 },
 } as const satisfies Record<string, { status: number; scimType?: ScimType }>;

@@ -4,7 +4,7 @@ import type {
   GroupWithMembers, MembershipRecord, Scope, Site, SitePolicyState, SiteSettings, SiteUser, Tenant,
   TierCapacity, TierCounts, UserRecord,
 } from '../domain/types.js';
-import type { AuditEntry } from '../domain/audit.js';
+import type { AuditEntry, StoredAuditEntry } from '../domain/audit.js';
 
 /** A page request already validated and clamped by the HTTP layer (RFC 7644 §3.4.2.4, RFC 9865). */
 export interface ListQuery {
@@ -37,6 +37,15 @@ export interface SiteReader {
   findSitePolicyState(): Promise<SitePolicyState>;
   /** Seats actually held, counted from memberships: used per seat tier, borrowed per seat tier. */
   countSeats(): Promise<{ used: TierCounts; borrowed: TierCounts }>;
+  /** Report rows (SPEC §7): memberships of the site matching one condition, with userName and owned content count. */
+  findReportMemberships(kind: ReportKind, opts: { limit: number; idleBefore?: number }): Promise<ReportMembership[]>;
+}
+
+/** retainedOwner: state retainedOwner; waiting: active but unlicensed for lack of a seat; borrowed: seat of a higher tier than the role; idle: licensed, no sign-in since idleBefore (or never). */
+export type ReportKind = 'retainedOwner' | 'waiting' | 'borrowed' | 'idle';
+export interface ReportMembership extends MembershipRecord {
+  userName: string;
+  ownedContentCount: number;
 }
 
 /** Privileged writes inside one unit of work (one transaction, audit entries included). */
@@ -100,6 +109,9 @@ export interface AuditQuery {
   event?: string;
   reason?: string;
   actor?: string;
+  /** Okta | Entra | other: the client recorded on request entries. */
+  client?: string;
+  kind?: 'event' | 'request';
   since?: number;
   until?: number;
   before?: number;
@@ -109,6 +121,7 @@ export interface AuditQuery {
 /** Tenants, sites and credentials: not bound to a site (used by auth and bootstrap). */
 export interface DirectoryStore {
   countTenants(): Promise<number>;
+  findTenantIds(): Promise<string[]>;
   insertTenant(t: Tenant): Promise<void>;
   insertSite(s: Site): Promise<void>;
   findSiteById(tenantId: string, siteId: string): Promise<Site | undefined>;
@@ -117,7 +130,17 @@ export interface DirectoryStore {
   findCredentialByHash(hash: string): Promise<Credential | undefined>;
   revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind']): Promise<void>;
   /** Audit entries of a tenant, newest first, keyset-paged by `before` (an entry sequence). */
-  findAuditEntries(tenantId: string, q: AuditQuery): Promise<{ entries: (AuditEntry & { seq: number })[]; nextBefore?: number }>;
+  findAuditEntries(tenantId: string, q: AuditQuery): Promise<{ entries: StoredAuditEntry[]; nextBefore?: number }>;
+  /** Appends entries (request entries, denials) in one transaction, extending each tenant's chain. */
+  appendAuditEntries(entries: AuditEntry[]): Promise<void>;
+  /** Oldest first, after `afterSeq`: chain verification and export. */
+  scanAudit(tenantId: string, afterSeq: number, limit: number): Promise<StoredAuditEntry[]>;
+  /** Where the chain starts after a retention purge (the hash of the last purged entry). */
+  findAuditAnchor(tenantId: string): Promise<{ seq: number; hash: string } | undefined>;
+  /** Deletes entries older than `before`, keeping the chain verifiable through an anchor. */
+  purgeAudit(tenantId: string, before: number): Promise<{ purged: number; anchorSeq?: number }>;
+  /** Request entries per client and UTC day since `since` (IdP activity report). */
+  countRequestsByClientDay(tenantId: string, since: number): Promise<{ day: string; client: string; requests: number; errors: number }[]>;
   /** HS256 keys for admin JWTs; the newest first. */
   findSigningKeys(): Promise<{ id: string; secret: string }[]>;
   insertSigningKey(k: { id: string; secret: string; createdAt: number }): Promise<void>;

@@ -62,6 +62,15 @@ export function carriedRole(m: MembershipRecord, user: UserRecord): SiteRole | u
 export async function applyMembershipPolicy(
   ctx: RequestContext, w: SiteWriter, state: SitePolicyState, cur: MembershipRecord, change: MembershipChange,
 ): Promise<MembershipRecord> {
+  const { next, events } = await evaluateMembershipChange(ctx, w, state, cur, change);
+  for (const e of events) await w.appendAudit(e);
+  return next;
+}
+
+/** As applyMembershipPolicy, but hands the audit events back for the caller to append (after its own). */
+export async function evaluateMembershipChange(
+  ctx: RequestContext, w: SiteWriter, state: SitePolicyState, cur: MembershipRecord, change: MembershipChange,
+): Promise<{ next: MembershipRecord; events: AuditEntry[] }> {
   const settings = state.site.settings;
   const requested = change.requested ?? cur.requestedRole;
   const requestedChanged = change.requested !== undefined && change.requested !== cur.requestedRole;
@@ -103,6 +112,10 @@ export async function applyMembershipPolicy(
       reasons, trigger: change.event,
     }, reasons.map(codeOf).find((c) => c !== undefined && c !== 'GROUP_FLOOR') ?? null));
   }
+  if (next.active !== cur.active && next.licensed === cur.licensed && cur.version > 0) {
+    // The IdP's license intent changed without a seat moving (an Unlicensed role, or no seat free).
+    events.push(auditEvent(ctx, 'UserUpdated', target_, { before: { active: cur.active }, after: { active: next.active }, siteRole: next.siteRole }));
+  }
   if (next.licensed !== cur.licensed) {
     events.push(auditEvent(ctx, next.licensed ? 'LicenseGranted' : 'LicenseRevoked', target_, { siteRole: next.siteRole, seatTier: next.seatTier ?? cur.seatTier }));
   }
@@ -118,8 +131,7 @@ export async function applyMembershipPolicy(
   if (target.reasons.includes('ROLE_ABOVE_ENTITLEMENT') && (change.event === 'groupExit' || cur.floorRole !== next.floorRole)) {
     events.push(auditEvent(ctx, 'RoleAboveEntitlement', target_, { siteRole: next.siteRole, requestedRole: requested, floor: floor.value ?? null }, 'ROLE_ABOVE_ENTITLEMENT'));
   }
-  for (const e of events) await w.appendAudit(e);
-  return next;
+  return { next, events };
 }
 
 /** SPEC §5.3: with "re-license on free seat", waiting requests take freed seats, oldest first. */

@@ -8,7 +8,7 @@ import { evaluateRequestedRole, type RoleValues } from '../policy/requested-role
 import { checkIfMatch, withRetry } from './concurrency.js';
 import { auditEvent, type RequestContext } from './context.js';
 import { policyDenial, withDenialAudit } from './denials.js';
-import { applyMembershipPolicy, freedSeat, relicenseWaiting, requestedFromRules } from './membership-policy.js';
+import { applyMembershipPolicy, evaluateMembershipChange, freedSeat, relicenseWaiting, requestedFromRules } from './membership-policy.js';
 
 const TABLEAU = 'urn:ietf:params:scim:schemas:extension:tableau:3.0:User';
 
@@ -100,12 +100,13 @@ export class UserService {
         source: opts.channel, state: 'active', ext: input.ext, floorRole: null, manualRole: null, lastLoginAt: null,
         createdAt: now, updatedAt: now, version: 0,
       };
-      const membership = await applyMembershipPolicy(ctx, w, state, blank, { event: 'write', requested, active: input.active, channel: opts.channel });
+      const { next: membership, events } = await evaluateMembershipChange(ctx, w, state, blank, { event: 'write', requested, active: input.active, channel: opts.channel });
       await w.insertMembership(membership);
       await w.appendAudit(auditEvent(ctx, 'UserProvisioned', { type: 'User', id: user.id }, {
         userName: user.userName, requestedRole: requested, siteRole: membership.siteRole, active: input.active,
-        licensed: membership.licensed, seatTier: membership.seatTier,
+        licensed: membership.licensed, seatTier: membership.seatTier, channel: opts.channel,
       }, membership.active && !membership.licensed && requested !== 'Unlicensed' ? 'LICENSE_EXHAUSTED' : null));
+      for (const e of events) await w.appendAudit(e);
       return { user, membership };
     }));
   }

@@ -9,7 +9,10 @@ export interface ServerProcess {
   url: string;
   child: ChildProcess;
   dbPath: string;
-  stop(): Promise<void>;
+  /** SIGTERM and wait; removes the temp folder unless `keepFiles`. */
+  stop(opts?: { keepFiles?: boolean }): Promise<void>;
+  /** Removes the temp folder (after `stop({keepFiles: true})`). */
+  cleanup(): void;
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -49,12 +52,15 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   child.removeAllListeners('exit');
   return {
     port, url: `http://127.0.0.1:${port}`, child, dbPath,
-    async stop() {
-      if (child.exitCode === null) {
+    async stop(opts = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
       }
+      if (!opts.keepFiles) rmSync(dir, { recursive: true, force: true });
+    },
+    cleanup() {
       rmSync(dir, { recursive: true, force: true });
     },
   };

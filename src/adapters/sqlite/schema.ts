@@ -164,7 +164,14 @@ CREATE TABLE IF NOT EXISTS group_members (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS group_members_member ON group_members(member_id);
 
--- Minimal append-only audit log (the full product is its own issue).
+-- Append-only audit log, hash-chained per tenant (SPEC §7).
+CREATE TABLE IF NOT EXISTS audit_chain (
+  tenant_id   TEXT PRIMARY KEY,
+  head_seq    INTEGER NOT NULL DEFAULT 0,
+  head_hash   TEXT NOT NULL,
+  anchor_seq  INTEGER,            -- retention: entries up to here were purged ...
+  anchor_hash TEXT                -- ... and this was the hash of the last of them
+);
 CREATE TABLE IF NOT EXISTS audit_entries (
   seq         INTEGER PRIMARY KEY AUTOINCREMENT,
   id          TEXT NOT NULL UNIQUE,
@@ -178,8 +185,14 @@ CREATE TABLE IF NOT EXISTS audit_entries (
   target_id   TEXT,
   reason      TEXT,
   request_id  TEXT,
-  data        TEXT NOT NULL DEFAULT '{}'
+  data        TEXT NOT NULL DEFAULT '{}',
+  prev_hash   TEXT NOT NULL,
+  hash        TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_tenant_at ON audit_entries(tenant_id, seq);
 CREATE INDEX IF NOT EXISTS audit_target ON audit_entries(tenant_id, target_id, seq);
+CREATE INDEX IF NOT EXISTS audit_site ON audit_entries(tenant_id, site_id, seq);
+CREATE INDEX IF NOT EXISTS audit_event ON audit_entries(tenant_id, event, seq);
+CREATE INDEX IF NOT EXISTS audit_reason ON audit_entries(tenant_id, reason, seq);
+CREATE INDEX IF NOT EXISTS audit_at ON audit_entries(tenant_id, at);
 `;

@@ -2,6 +2,7 @@ import type {
   AuthConfigRecord, ContentItem, ContentType, GroupOfUser, MembershipRecord, SitePolicyState, SiteSettings,
   TierCapacity, TierCounts,
 } from '../../domain/types.js';
+import type { ReportKind, ReportMembership } from '../../ports/storage.js';
 import { placeholders, RepoBase, unique, type Row } from './repo-base.js';
 import { toMembershipRow, toSite } from './rows.js';
 
@@ -118,6 +119,23 @@ export abstract class SqliteSiteConfigRepository extends RepoBase {
       FROM site_memberships m JOIN sites s ON s.id = m.site_id
       WHERE s.tenant_id = ? AND m.user_id = ? ORDER BY m.created_at, m.seq`, this.scope.tenantId, userId)
       .map((r) => ({ ...toMembershipRow(r), ownedContentCount: r.owned as number }));
+  }
+
+  async findReportMemberships(kind: ReportKind, opts: { limit: number; idleBefore?: number }): Promise<ReportMembership[]> {
+    const conditions: Record<ReportKind, string> = {
+      retainedOwner: "m.state = 'retainedOwner'",
+      waiting: "m.active = 1 AND m.licensed = 0 AND m.requested_role <> 'Unlicensed' AND m.state = 'active'",
+      borrowed: `m.licensed = 1 AND ((m.seat_tier = 'creator' AND m.site_role NOT IN ('SiteAdministratorCreator', 'Creator'))
+        OR (m.seat_tier = 'explorer' AND m.site_role = 'Viewer'))`,
+      idle: 'm.licensed = 1 AND (m.last_login_at IS NULL OR m.last_login_at < ?)',
+    };
+    const params: unknown[] = [this.scope.siteId];
+    if (kind === 'idle') params.push(opts.idleBefore ?? Date.now());
+    return this.all(`SELECT m.*, u.user_name AS user_name,
+        (SELECT count(*) FROM content_items c WHERE c.site_id = m.site_id AND c.owner_user_id = m.user_id) AS owned
+      FROM site_memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.site_id = ? AND ${conditions[kind]} ORDER BY m.updated_at, m.seq LIMIT ?`, ...params, opts.limit)
+      .map((r) => ({ ...toMembershipRow(r), userName: r.user_name as string, ownedContentCount: r.owned as number }));
   }
 
   async setCloudAdmin(userId: string, flag: boolean): Promise<void> {

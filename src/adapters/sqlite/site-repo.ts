@@ -4,6 +4,7 @@ import type {
 } from '../../domain/types.js';
 import type { ListQuery, Page, SiteWriter } from '../../ports/storage.js';
 import { filterToSql, sortKeySql } from '../../scim-filter/to-sql.js';
+import { appendAuditRows } from './audit-repo.js';
 import { placeholders, unique, type Row } from './repo-base.js';
 import { SITE_USER_COLUMNS, emailRows, toGroup, toSiteUser, toUser } from './rows.js';
 import { SqliteSiteConfigRepository } from './site-config-repo.js';
@@ -246,9 +247,6 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    this.run(`INSERT INTO audit_entries (id, tenant_id, site_id, at, kind, event, actor, target_type, target_id, reason, request_id, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      e.id, this.scope.tenantId, e.siteId, e.at, e.kind, e.event, e.actor, e.targetType, e.targetId, e.reason, e.requestId,
-      JSON.stringify(e.data));
+    appendAuditRows(this.db, [{ ...e, tenantId: this.scope.tenantId }]);
   }
 }

@@ -3,6 +3,7 @@ import type { Credential, Scope, Site, Tenant } from '../../domain/types.js';
 import type { AuditEntry } from '../../domain/audit.js';
 import type { AuditQuery, DirectoryStore, SiteReader, SiteWriter, Store } from '../../ports/storage.js';
 import { openDatabase, WriteLock, type Db } from './db.js';
+import { appendAuditRows, findAuditAnchor, findAuditEntries, purgeAudit, scanAudit } from './audit-repo.js';
 import type { Row } from './repo-base.js';
 import { toSite } from './rows.js';
 import { SqliteSiteRepository } from './site-repo.js';
@@ -11,6 +12,9 @@ class SqliteDirectory implements DirectoryStore {
   constructor(private readonly db: Db) {}
   async countTenants() {
     return (this.db.prepare('SELECT count(*) AS n FROM tenants').get() as Row).n as number;
+  }
+  async findTenantIds() {
+    return (this.db.prepare('SELECT id FROM tenants ORDER BY id').all() as Row[]).map((r) => r.id as string);
   }
   async insertTenant(t: Tenant) {
     this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, t.createdAt);
@@ -51,24 +55,25 @@ class SqliteDirectory implements DirectoryStore {
       .run(Date.now(), tenantId, siteId, kind);
   }
   async findAuditEntries(tenantId: string, q: AuditQuery) {
-    const where = ['tenant_id = ?'];
-    const params: unknown[] = [tenantId];
-    const eq = (col: string, v: unknown) => { if (v !== undefined) { where.push(`${col} = ?`); params.push(v); } };
-    eq('site_id', q.siteId); eq('target_id', q.targetId); eq('event', q.event); eq('reason', q.reason); eq('actor', q.actor);
-    if (q.since !== undefined) { where.push('at >= ?'); params.push(q.since); }
-    if (q.until !== undefined) { where.push('at < ?'); params.push(q.until); }
-    if (q.before !== undefined) { where.push('seq < ?'); params.push(q.before); }
-    const rows = this.db.prepare(`SELECT * FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...params, q.limit + 1) as Row[];
-    const more = rows.length > q.limit;
-    if (more) rows.pop();
-    const entries = rows.map((r) => ({
-      seq: r.seq as number, id: r.id as string, tenantId: r.tenant_id as string, siteId: (r.site_id as string | null) ?? null,
-      at: r.at as number, kind: r.kind as AuditEntry['kind'], event: r.event as AuditEntry['event'], actor: (r.actor as string | null) ?? null,
-      targetType: (r.target_type as AuditEntry['targetType']) ?? null, targetId: (r.target_id as string | null) ?? null,
-      reason: (r.reason as string | null) ?? null, requestId: (r.request_id as string | null) ?? null,
-      data: JSON.parse(r.data as string) as Record<string, unknown>,
-    }));
-    return { entries, nextBefore: more ? entries.at(-1)?.seq : undefined };
+    return findAuditEntries(this.db, tenantId, q);
+  }
+  async appendAuditEntries(entries: AuditEntry[]) {
+    if (entries.length) this.db.transaction(() => appendAuditRows(this.db, entries))();
+  }
+  async scanAudit(tenantId: string, afterSeq: number, limit: number) {
+    return scanAudit(this.db, tenantId, afterSeq, limit);
+  }
+  async findAuditAnchor(tenantId: string) {
+    return findAuditAnchor(this.db, tenantId);
+  }
+  async purgeAudit(tenantId: string, before: number) {
+    return this.db.transaction(() => purgeAudit(this.db, tenantId, before))();
+  }
+  async countRequestsByClientDay(tenantId: string, since: number) {
+    return this.db.prepare(`SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, json_extract(data, '$.client') AS client,
+        count(*) AS requests, sum(CASE WHEN json_extract(data, '$.status') >= 400 THEN 1 ELSE 0 END) AS errors
+      FROM audit_entries WHERE tenant_id = ? AND event = 'RequestHandled' AND at >= ? GROUP BY day, client ORDER BY day, client`)
+      .all(tenantId, since) as { day: string; client: string; requests: number; errors: number }[];
   }
   async findSigningKeys() {
     return this.db.prepare('SELECT id, secret FROM signing_keys ORDER BY created_at DESC, id').all() as { id: string; secret: string }[];

@@ -3,7 +3,10 @@ import { AppError } from '../../domain/errors.js';
 import type { SiteRole } from '../../domain/site-roles.js';
 import type { AuthConfigType, ContentType, SiteSettings, TierCapacity } from '../../domain/types.js';
 import type { AdminAuthService, AdminPrincipal, AdminScope } from '../../services/admin-auth.js';
+import type { AuditLogService } from '../../services/audit-log.js';
 import type { AuditQueryService } from '../../services/audit-query.js';
+import type { ReportsService } from '../../services/reports.js';
+import { auditRoutes } from './audit-routes.js';
 import type { RequestContext } from '../../services/context.js';
 import type { DeprovisionService } from '../../services/deprovision.js';
 import type { GroupService } from '../../services/groups.js';
@@ -21,6 +24,8 @@ export interface AdminRouterDeps {
   groups: GroupService;
   deprovision: DeprovisionService;
   audit: AuditQueryService;
+  auditLog: AuditLogService;
+  reports: ReportsService;
   siteOf: (tenantId: string, siteId: string) => Promise<RequestContext['site'] | undefined>;
   listSites: (tenantId: string) => Promise<RequestContext['site'][]>;
   maxBodyBytes: number;
@@ -65,6 +70,7 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
         const siteId = req.params.siteId as string | undefined;
         if (siteId && p.scope === 'siteAdmin' && p.siteId !== siteId) throw new AppError('site.not_found', `Site ${siteId} not found`);
         const out = await fn(req, res, p);
+        if (out === null) return; // the handler streamed its own answer
         if (out === undefined) res.status(204).end();
         else res.status(status).json(out);
       }).catch(next);
@@ -75,6 +81,7 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
     const siteId = req.params.siteId as string;
     const site = await deps.siteOf(p.tenantId, siteId);
     if (!site) throw new AppError('site.not_found', `Site ${siteId} not found`);
+    req.res!.locals.siteId = siteId;
     return { scope: { tenantId: p.tenantId, siteId }, site, actor: p.actor, requestId: String(req.res?.locals.requestId), now: deps.now };
   };
   const ALL: AdminScope[] = ['tenantAdmin', 'siteAdmin', 'auditor'];
@@ -161,7 +168,7 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
     if (body.siteId && !(await deps.siteOf(p.tenantId, body.siteId))) throw new AppError('site.not_found', `Site ${body.siteId} not found`);
     return deps.auth.issue({ tenantId: p.tenantId, scope: body.scope, siteId: body.siteId ?? null, subject: p.actor, ttlSeconds: body.ttlSeconds ?? 3600 });
   }, 201);
-  route('get', '/audit', ALL, async (req, _res, p) => deps.audit.query(p, req.query as Record<string, unknown>));
+  auditRoutes(route, { audit: deps.audit, auditLog: deps.auditLog, reports: deps.reports, listSites: deps.listSites });
 
   router.use((req, _res, next) => next(new AppError('request.not_found', `No admin endpoint at ${req.method} ${req.originalUrl.split('?')[0]}`)));
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

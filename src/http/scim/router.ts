@@ -75,7 +75,12 @@ export function scimRouter(deps: ScimRouterDeps): express.Router {
     fn(req, res).catch(next);
   };
   const ctxOf = (res: Response) => res.locals.ctx as RequestContext;
-  const call = (req: Request, type: ScimCall['type'], extra: Partial<ScimCall> = {}): ScimCall => ({
+  const call = (req: Request, type: ScimCall['type'], extra: Partial<ScimCall> = {}): ScimCall => {
+    const ops = (req.body as { Operations?: unknown } | undefined)?.Operations;
+    if (req.method === 'PATCH' && Array.isArray(ops)) req.res!.locals.operations = ops.length;
+    return callOf(req, type, extra);
+  };
+  const callOf = (req: Request, type: ScimCall['type'], extra: Partial<ScimCall> = {}): ScimCall => ({
     method: req.method, type, id: req.params.id as string | undefined, body: req.body, query: req.query as Record<string, unknown>,
     ifMatch: req.get('if-match') ?? undefined, ifNoneMatch: req.get('if-none-match') ?? undefined, ...extra,
   });
@@ -87,6 +92,7 @@ export function scimRouter(deps: ScimRouterDeps): express.Router {
   }
 
   router.post('/Bulk', wrap(async (req, res) => {
+    res.locals.operations = Array.isArray((req.body as { Operations?: unknown })?.Operations) ? (req.body as { Operations: unknown[] }).Operations.length : 0;
     send(res, { status: 200, body: await runBulk(deps.resources, ctxOf(res), base(req), req.body, deps.bulkMaxOperations) });
   }));
 
