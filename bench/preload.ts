@@ -18,6 +18,8 @@ export interface PreloadStats {
   /** Failed create operations plus failed /Bulk requests (each counted once per operation it carried). */
   errors: number;
   complete: boolean;
+  /** /Bulk requests sent again after a connection error (the first attempt is in `samples`). */
+  retried_requests: number;
   samples: string[];
 }
 
@@ -67,6 +69,20 @@ export async function sendBulkCreates(http: BenchHttp, body: string, count: numb
   return { ids, failures, sample, ms: r.ms, status: r.status };
 }
 
+/**
+ * Preload only (setup, not a measured workload): a /Bulk that failed at the connection level
+ * (e.g. ECONNRESET when the server closes a keep-alive socket it had not read yet) is sent once
+ * more. The failure is still reported. HTTP error answers are never retried.
+ */
+async function bulkWithRetry(http: BenchHttp, body: string, count: number, type: 'Users' | 'Groups', onRetry: (e: Error) => void): Promise<BulkOutcome> {
+  try {
+    return await sendBulkCreates(http, body, count, type);
+  } catch (e) {
+    onRetry(e as Error);
+    return sendBulkCreates(http, body, count, type);
+  }
+}
+
 export async function preloadUsers(http: BenchHttp, n: number, inFlight: number, budget: Budget): Promise<{ stats: PreloadStats; population: Population }> {
   const byIndex: Array<string | undefined> = new Array<string | undefined>(n).fill(undefined);
   const samples: string[] = [];
@@ -74,8 +90,13 @@ export async function preloadUsers(http: BenchHttp, n: number, inFlight: number,
   let done = 0;
   let created = 0;
   let errors = 0;
+  let retried = 0;
   const t0 = performance.now();
   let lastLog = t0;
+  const onRetry = (e: Error) => {
+    retried++;
+    if (samples.length < 5) samples.push(`POST /Bulk: ${e.message} (sent again)`);
+  };
 
   const worker = async () => {
     while (next < n && Date.now() < budget.deadline && !budget.aborted()) {
@@ -85,7 +106,7 @@ export async function preloadUsers(http: BenchHttp, n: number, inFlight: number,
       const users = [];
       for (let i = start; i < end; i++) users.push({ userName: preloadUserName(i), i });
       try {
-        const out = await sendBulkCreates(http, bulkCreateUsers(users), users.length, 'Users');
+        const out = await bulkWithRetry(http, bulkCreateUsers(users), users.length, 'Users', onRetry);
         out.ids.forEach((id, k) => (byIndex[start + k] = id));
         created += users.length - out.failures;
         errors += out.failures;
@@ -98,7 +119,7 @@ export async function preloadUsers(http: BenchHttp, n: number, inFlight: number,
       const now = performance.now();
       if (now - lastLog > 5_000) {
         lastLog = now;
-        budget.log(`preload ${done.toLocaleString('en-US')}/${n.toLocaleString('en-US')} users (${Math.round((created / (now - t0)) * 1000)}/s, ${errors} errors)`);
+        budget.log(`preload ${done.toLocaleString('en-US')}/${n.toLocaleString('en-US')} users (${Math.round((created / (now - t0)) * 1000)}/s, ${errors} errors, ${retried} retried requests)`);
       }
     }
   };
@@ -119,21 +140,26 @@ export async function preloadUsers(http: BenchHttp, n: number, inFlight: number,
     users_per_s: Math.round(population.ids.length / seconds),
     errors,
     complete: done === n && errors === 0,
+    retried_requests: retried,
     samples,
   };
   return { stats, population };
 }
 
-export async function preloadGroups(http: BenchHttp, n: number, budget: Budget): Promise<{ created: number; errors: number; seconds: number; samples: string[] }> {
+export async function preloadGroups(http: BenchHttp, n: number, budget: Budget): Promise<{ created: number; errors: number; retried: number; seconds: number; samples: string[] }> {
   const t0 = performance.now();
   let created = 0;
   let errors = 0;
+  let retried = 0;
   const samples: string[] = [];
   for (let start = 0; start < n && Date.now() < budget.deadline && !budget.aborted(); start += BULK_SIZE) {
     const names = [];
     for (let i = start; i < Math.min(n, start + BULK_SIZE); i++) names.push(`bench-group-${i}`);
     try {
-      const out = await sendBulkCreates(http, bulkCreateGroups(names), names.length, 'Groups');
+      const out = await bulkWithRetry(http, bulkCreateGroups(names), names.length, 'Groups', (e) => {
+        retried++;
+        if (samples.length < 5) samples.push(`POST /Bulk (groups): ${e.message} (sent again)`);
+      });
       created += names.length - out.failures;
       errors += out.failures;
       if (out.sample && samples.length < 5) samples.push(out.sample);
@@ -142,7 +168,7 @@ export async function preloadGroups(http: BenchHttp, n: number, budget: Budget):
       if (samples.length < 5) samples.push(`POST /Bulk (groups): ${(e as Error).message}`);
     }
   }
-  return { created, errors, seconds: (performance.now() - t0) / 1000, samples };
+  return { created, errors, retried, seconds: (performance.now() - t0) / 1000, samples };
 }
 
 /** POST /Groups; throws with the server's answer when it is not a 201 with an id. */

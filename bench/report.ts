@@ -38,7 +38,7 @@ export interface BenchReport {
   /** Server RSS at the end of the run, MB. */
   rss_mb: number | null;
   rss_after_preload_mb: number | null;
-  preload: { users: number; groups: number; seconds: number; users_per_s: number; errors: number; complete: boolean };
+  preload: { users: number; groups: number; seconds: number; users_per_s: number; errors: number; retried_requests: number; complete: boolean };
   server_errors: string[];
   /** True when the run was stopped by a signal: the figures are partial. */
   interrupted: boolean;
@@ -65,7 +65,7 @@ export function table(rows: WorkloadResult[]): string {
 }
 
 export function preloadLine(p: PreloadStats, groups: number, rssMb: number | undefined): string {
-  return `preload: ${num(p.users)} of ${num(p.requested)} users in ${num(p.seconds, 1)} s = ${num(p.users_per_s)} users/s via /Bulk (${num(p.errors)} errors${p.complete ? '' : ', INCOMPLETE'}); ${num(groups)} groups; server RSS after preload ${rssMb === undefined ? '?' : num(rssMb, 0)} MB`;
+  return `preload: ${num(p.users)} of ${num(p.requested)} users in ${num(p.seconds, 1)} s = ${num(p.users_per_s)} users/s via /Bulk (${num(p.errors)} errors, ${num(p.retried_requests)} requests retried after a connection error${p.complete ? '' : ', INCOMPLETE'}); ${num(groups)} groups; server RSS after preload ${rssMb === undefined ? '?' : num(rssMb, 0)} MB`;
 }
 
 export function writeReport(path: string, report: BenchReport): void {

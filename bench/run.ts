@@ -68,7 +68,7 @@ async function run(opts: BenchOptions): Promise<number> {
     if (groups.samples.length) serverErrors.push(...groups.samples.map((s) => `group preload: ${s}`));
     const rssAfterPreload = server.rssMb();
     log(preloadLine(stats, groups.created, rssAfterPreload));
-    if (!stats.complete || groups.errors > 0) failed = true;
+    if (!stats.complete || stats.retried_requests + groups.retried > 0 || groups.errors > 0) failed = true;
 
     let warnedCount = false;
     const ctx: BenchContext = {
@@ -126,7 +126,7 @@ async function run(opts: BenchOptions): Promise<number> {
       workloads: results,
       rss_mb: rssEnd ?? null,
       rss_after_preload_mb: rssAfterPreload ?? null,
-      preload: { users: stats.users, groups: groups.created, seconds: stats.seconds, users_per_s: stats.users_per_s, errors: stats.errors + groups.errors, complete: stats.complete },
+      preload: { users: stats.users, groups: groups.created, seconds: stats.seconds, users_per_s: stats.users_per_s, errors: stats.errors + groups.errors, retried_requests: stats.retried_requests + groups.retried, complete: stats.complete },
       server_errors: serverErrors,
       interrupted,
     };

@@ -7,7 +7,11 @@ import { ScimResources } from './http/scim/resources.js';
 import { declareScimSchemas } from './http/scim/schemas.js';
 import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
+import { Metrics } from './http/metrics.js';
+import { ConcurrencyLimiter, RateLimiter } from './http/rate-limit.js';
 import { AdminAuthService } from './services/admin-auth.js';
+import { OAuthService } from './services/oauth.js';
+import { SigningKeys } from './services/signing-keys.js';
 import { AuditLogService } from './services/audit-log.js';
 import { AuditQueryService } from './services/audit-query.js';
 import { ReportsService } from './services/reports.js';
@@ -17,6 +21,8 @@ import { SiteAdminService } from './services/site-admin.js';
 import { GroupService } from './services/groups.js';
 import { QueryService } from './services/queries.js';
 import { UserService } from './services/users.js';
+import { PortalService } from './services/portal.js';
+import { PortalTokenService } from './services/portal-tokens.js';
 
 export interface Container {
   config: Config;
@@ -46,9 +52,13 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   declareScimSchemas({ maxPageSize: config.scim.maxPageSize, maxBodyBytes: config.scim.maxBodyBytes, bulkMaxOperations: config.scim.bulkMaxOperations });
   const store = openStore(config.db);
   const bootstrap = await bootstrapStore(store, { ...config.bootstrap, now: now() });
-  const credentials = new CredentialService(store);
-  const adminAuth = new AdminAuthService(store);
-  await adminAuth.init(now());
+  const credentials = new CredentialService(store, now);
+  const keys = new SigningKeys(store);
+  await keys.init(now());
+  const adminAuth = new AdminAuthService(store, keys);
+  const oauth = new OAuthService(store, keys, credentials, config.oauth.accessTokenSeconds, now);
+  const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.burst, now);
+  const concurrency = new ConcurrencyLimiter(config.limits.maxConcurrent);
   const limits = config.scim;
   const users = new UserService(store);
   const groups = new GroupService(store);
@@ -56,20 +66,37 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const sites = new SiteAdminService(store, credentials);
   const resources = new ScimResources({ users, groups, deprovision, queries: new QueryService(store), limits });
   const auditLog = new AuditLogService(store);
+  const portalTokens = new PortalTokenService(keys);
   let open = true;
+  const reports = new ReportsService(store);
+  const metrics = new Metrics({
+    auditLag: () => auditLog.pending, inFlight: () => concurrency.inFlight,
+    seats: async () => {
+      const out = [];
+      for (const tenantId of await store.directory.findTenantIds()) {
+        for (const site of await reports.licenseUsage(await store.directory.findSites(tenantId))) {
+          for (const tier of ['creator', 'explorer', 'viewer'] as const) out.push({ siteId: site.siteId, tier, used: site.used[tier], capacity: site.capacity[tier] });
+        }
+      }
+      return out;
+    },
+  });
   const app = createApp({
-    logger, now, ready: () => open, auditLog,
+    logger, now, ready: async () => open && (await store.healthy()), auditLog, metrics, concurrency, oauth,
+    tokenLimiter: new RateLimiter(20, 40, now),
     scim: {
       resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
       bulkMaxOperations: limits.bulkMaxOperations, publicBaseUrl: config.publicBaseUrl,
       checkScimGate: (ctx) => sites.checkScimGate(ctx.scope),
+      verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter,
     },
     admin: {
-      auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), auditLog, reports: new ReportsService(store),
-      maxBodyBytes: limits.maxBodyBytes,
+      auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), auditLog, reports,
+      credentials, oauth, limiter, maxBodyBytes: limits.maxBodyBytes,
       siteOf: (tenantId, siteId) => store.directory.findSiteById(tenantId, siteId),
       listSites: (tenantId) => store.directory.findSites(tenantId),
     },
+    portal: { portal: new PortalService(store, portalTokens), tokens: portalTokens, adminAuth, maxBodyBytes: limits.maxBodyBytes },
   });
   return {
     config, store, logger, app, bootstrap, credentials, adminAuth, auditLog,

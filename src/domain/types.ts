@@ -171,10 +171,15 @@ export interface Credential {
   id: string;
   tenantId: string;
   siteId: string | null;
-  kind: 'scim' | 'admin';
+  /** scim: a site's SCIM secret; admin: an opaque admin token; oauthClient: a client-credentials client. */
+  kind: 'scim' | 'admin' | 'oauthClient';
   scope: string | null;
   secretHash: string;
+  /** Revoked from this instant on (a future instant is a rotation grace window). */
   revokedAt: number | null;
+  label?: string | null;
+  createdAt?: number;
+  lastUsedAt?: number | null;
 }
 
 /** A user as a SCIM client asks for it, after lenience and schema coercion. */

@@ -5,6 +5,8 @@ import type {
   TierCapacity, TierCounts, UserRecord,
 } from '../domain/types.js';
 import type { AuditEntry, StoredAuditEntry } from '../domain/audit.js';
+import type { PortalStore } from './portal.js';
+import type { SiteRole } from '../domain/site-roles.js';
 
 /** A page request already validated and clamped by the HTTP layer (RFC 7644 §3.4.2.4, RFC 9865). */
 export interface ListQuery {
@@ -101,6 +103,39 @@ export interface SiteWriter extends SiteReader {
   findMembershipsOfUser(userId: string): Promise<(MembershipRecord & { ownedContentCount: number })[]>;
   setCloudAdmin(userId: string, flag: boolean): Promise<void>;
   countCloudAdmins(): Promise<number>;
+  /**
+   * A writer bound to another site of the same tenant, inside this same unit of work: a TCM
+   * change spanning sites (one user's memberships, a TCM CSV batch) commits or rolls back as
+   * one. Returns this writer for its own site.
+   * @throws AppError site.not_found when the site is not in the tenant.
+   */
+  forSite(siteId: string): Promise<SiteWriter>;
+}
+
+/** Filters of {@link TenantReader.findUsers} (SPEC §6 `GET /users`). */
+export interface TenantUserQuery {
+  /** Only users with a membership on this site. */
+  siteId?: string;
+  /** Only users whose effective role is this one (on `siteId`, or on any site when it is absent). */
+  siteRole?: SiteRole;
+  cloudAdmin?: boolean;
+  /** Keyset: the page starts after this user id (pages are ordered by user id). */
+  afterId?: string;
+  limit: number;
+}
+
+/** A tenant user with every membership (on any site of the tenant) and what it owns there. */
+export interface TenantUser {
+  user: UserRecord;
+  memberships: (MembershipRecord & { ownedContentCount: number })[];
+}
+
+/** Tenant-wide reads (TCM, R-TCM-01/02/06), bound to one tenant at construction. */
+export interface TenantReader {
+  /** One page of tenant users, ids ascending; `nextAfterId` when more follow. Users without any membership (cloud administrators only) are included unless a site or role filter applies. */
+  findUsers(q: TenantUserQuery): Promise<{ items: TenantUser[]; nextAfterId?: string }>;
+  /** Memberships per site and effective role (R-TCM-06 user counts by role per site). */
+  countUsersByRole(): Promise<{ siteId: string; siteRole: SiteRole; count: number }[]>;
 }
 
 export interface AuditQuery {
@@ -128,7 +163,13 @@ export interface DirectoryStore {
   findSites(tenantId: string): Promise<Site[]>;
   insertCredential(c: Credential & { label?: string | null; createdAt: number }): Promise<void>;
   findCredentialByHash(hash: string): Promise<Credential | undefined>;
-  revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind']): Promise<void>;
+  findCredentialById(id: string): Promise<Credential | undefined>;
+  /** Credentials of a site (or tenant-level ones when siteId is null), newest first; never the secrets. */
+  findCredentials(tenantId: string, siteId: string | null): Promise<Credential[]>;
+  /** Revokes a site's live credentials of a kind at `at` (a future `at` leaves a grace window). */
+  revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind'], at?: number): Promise<void>;
+  revokeCredential(tenantId: string, id: string, at: number): Promise<boolean>;
+  touchCredential(id: string, at: number): Promise<void>;
   /** Audit entries of a tenant, newest first, keyset-paged by `before` (an entry sequence). */
   findAuditEntries(tenantId: string, q: AuditQuery): Promise<{ entries: StoredAuditEntry[]; nextBefore?: number }>;
   /** Appends entries (request entries, denials) in one transaction, extending each tenant's chain. */
@@ -148,9 +189,15 @@ export interface DirectoryStore {
 
 export interface Store {
   readonly directory: DirectoryStore;
+  /** The Customer Portal plane (accounts, portal users, product keys), tenant-bound. */
+  readonly portal: PortalStore;
   reader(scope: Scope): SiteReader;
+  /** Tenant-wide reads of committed data (TCM user lists and counts). */
+  tenantReader(tenantId: string): TenantReader;
   /** Runs `fn` in one transaction; everything it wrote commits together or not at all. */
   transaction<T>(scope: Scope, fn: (w: SiteWriter) => Promise<T>): Promise<T>;
+  /** Whether the store answers (for /readyz). */
+  healthy(): Promise<boolean>;
   close(): Promise<void>;
 }
 

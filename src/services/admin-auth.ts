@@ -1,8 +1,9 @@
 import { jwtVerify, SignJWT } from 'jose';
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
 import type { Store } from '../ports/storage.js';
-import { hashSecret } from './credentials.js';
+import { hashSecret, isLive, sameHash } from './credentials.js';
+import type { SigningKeys } from './signing-keys.js';
 
 export type AdminScope = 'tenantAdmin' | 'siteAdmin' | 'auditor';
 export const ADMIN_SCOPES: AdminScope[] = ['tenantAdmin', 'siteAdmin', 'auditor'];
@@ -24,23 +25,10 @@ const AUDIENCE = 'rolegate-admin';
  * instance verifies them, plus opaque secrets (the bootstrap admin token) stored hashed.
  */
 export class AdminAuthService {
-  #keys: { id: string; key: Uint8Array }[] = [];
-
-  constructor(private readonly store: Store) {}
-
-  /** Loads the signing keys, creating the first one on a new store. */
-  async init(now: number): Promise<void> {
-    let keys = await this.store.directory.findSigningKeys();
-    if (!keys.length) {
-      await this.store.directory.insertSigningKey({ id: randomUUID(), secret: randomBytes(32).toString('base64url'), createdAt: now });
-      keys = await this.store.directory.findSigningKeys();
-    }
-    this.#keys = keys.map((k) => ({ id: k.id, key: Buffer.from(k.secret, 'base64url') }));
-  }
+  constructor(private readonly store: Store, private readonly keys: SigningKeys) {}
 
   async issue(p: { tenantId: string; scope: AdminScope; siteId: string | null; subject: string; ttlSeconds: number }): Promise<{ token: string; expiresAt: string }> {
-    const [current] = this.#keys;
-    if (!current) throw new Error('admin auth not initialised');
+    const current = this.keys.current;
     const exp = Math.floor(Date.now() / 1000) + p.ttlSeconds;
     const token = await new SignJWT({ tid: p.tenantId, scope: p.scope, ...(p.siteId ? { site: p.siteId } : {}) })
       .setProtectedHeader({ alg: 'HS256', kid: current.id })
@@ -52,7 +40,7 @@ export class AdminAuthService {
   /** @throws AppError auth.invalid_credentials */
   async verify(token: string): Promise<AdminPrincipal> {
     if (token.split('.').length === 3) {
-      for (const k of this.#keys) {
+      for (const k of this.keys.all) {
         try {
           const { payload } = await jwtVerify(token, k.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
           const scope = payload.scope as AdminScope;
@@ -66,7 +54,7 @@ export class AdminAuthService {
     }
     const hash = hashSecret(token);
     const cred = await this.store.directory.findCredentialByHash(hash);
-    if (!cred || cred.kind !== 'admin' || cred.revokedAt !== null || !timingSafeEqual(Buffer.from(cred.secretHash, 'hex'), Buffer.from(hash, 'hex'))) {
+    if (!cred || cred.kind !== 'admin' || !isLive(cred, Date.now()) || !sameHash(cred.secretHash, hash)) {
       throw new AppError('auth.invalid_credentials', 'The admin token is not valid');
     }
     return { tenantId: cred.tenantId, scope: (cred.scope as AdminScope) ?? 'auditor', siteId: cred.siteId, actor: `admin:${cred.id}` };

@@ -36,6 +36,11 @@ export class AuditLogService {
 
   constructor(private readonly store: Store, private readonly flushMs = 50) {}
 
+  /** Request entries waiting to be written (the audit lag metric). */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
   recordRequest(r: RequestRecord): void {
     this.#buffer.push({
       id: randomUUID(), tenantId: r.tenantId, siteId: r.siteId, at: Date.now(), kind: 'request', event: 'RequestHandled',

@@ -63,17 +63,17 @@ export class SiteAdminService {
    * (R-SCIM-05/06/08). The gate is evaluated on every SCIM request, so a secret issued while the
    * configuration is not an enabled SAML/OIDC one answers 403 until it is (`ready` says which).
    */
-  async enableScim(ctx: RequestContext, authConfigId: string): Promise<{ secret: string; authConfigId: string; ready: boolean; detail?: string }> {
+  async enableScim(ctx: RequestContext, authConfigId: string, graceSeconds = 0): Promise<{ secret: string; authConfigId: string; ready: boolean; detail?: string }> {
     const secret = generateSecret('rgs');
     const ready = await this.store.transaction(ctx.scope, async (w) => {
       const state = await w.findSitePolicyState();
       if (!state.authConfigs.some((c) => c.id === authConfigId)) throw new AppError('request.invalid_value', `No auth configuration ${authConfigId} on this site`);
       await w.updateSiteScim(true, authConfigId);
       await w.appendAudit(auditEvent(ctx, 'ScimEnabled', { type: 'Site', id: ctx.scope.siteId }, { authConfigId }));
-      await w.appendAudit(auditEvent(ctx, 'ScimSecretRotated', { type: 'Credential', id: null }, { authConfigId }));
+      await w.appendAudit(auditEvent(ctx, 'ScimSecretRotated', { type: 'Credential', id: null }, { authConfigId, graceSeconds }));
       return evaluateScimGate({ authConfigs: state.authConfigs as never, scim: { enabled: true, authConfigId } });
     });
-    await this.credentials.rotateScimSecret(ctx.scope.tenantId, ctx.scope.siteId, ctx.now(), secret);
+    await this.credentials.rotateScimSecret(ctx.scope.tenantId, ctx.scope.siteId, ctx.now(), secret, graceSeconds);
     return { secret, authConfigId, ready: ready.value.allowed, ...(ready.value.allowed ? {} : { detail: `${SCIM_NOT_ENABLED_DETAIL} (${ready.reasons.join(', ')})` }) };
   }
 

@@ -28,10 +28,10 @@ export const SCIM_TOKEN = 'test-scim-secret-0123456789';
 export const ADMIN_TOKEN = 'test-admin-secret-0123456789';
 
 /** Starts rolegate on a loopback port with a fresh in-memory SQLite store. */
-export async function startTestServer(overrides: Record<string, unknown> = {}): Promise<TestServer> {
+export async function startTestServer(overrides: Record<string, unknown> = {}, opts: { now?: () => number } = {}): Promise<TestServer> {
   const config = loadConfig({ ROLEGATE_BOOTSTRAP_SCIM_TOKEN: SCIM_TOKEN, ROLEGATE_BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN, ROLEGATE_CONFIG_DIR: '/nonexistent' },
     { db: 'sqlite::memory:', port: 0, host: '127.0.0.1', log: { level: 'silent' }, ...overrides });
-  const container = await buildContainer(config);
+  const container = await buildContainer(config, { now: opts.now });
   const server: Server = await new Promise((resolve) => {
     const s = container.app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DDL, SCHEMA_VERSION } from './schema.js';
+import { PORTAL_DDL } from './portal-schema.js';
 
 export type Db = Database.Database;
 
@@ -35,6 +36,7 @@ export function openDatabase(location: string): { writer: Db; reader: Db } {
     throw new Error(`database schema version ${current} is newer than this rolegate (${SCHEMA_VERSION})`);
   }
   writer.exec(DDL);
+  writer.exec(PORTAL_DDL);
   writer.pragma(`user_version = ${SCHEMA_VERSION}`);
   const reader = memory ? writer : configure(new Database(location, { readonly: true }), true);
   return { writer, reader };

@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../domain/audit.js';
+import { AppError } from '../../domain/errors.js';
 import type {
   GroupMember, GroupRecord, GroupWithMembers, MembershipRecord, SiteUser, UserRecord,
 } from '../../domain/types.js';
@@ -244,6 +245,15 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
       WHERE g.site_id = ? AND gm.member_id = ?`, this.scope.siteId, userId).map((r) => r.group_id as string);
     for (const gid of groups) await this.removeGroupMembers(gid, [userId]);
     return groups;
+  }
+
+  async forSite(siteId: string): Promise<SiteWriter> {
+    if (siteId === this.scope.siteId) return this;
+    // Tenant isolation: a writer is only ever handed out for a site of the bound tenant.
+    if (!this.get('SELECT 1 AS one FROM sites WHERE id = ? AND tenant_id = ?', siteId, this.scope.tenantId)) {
+      throw new AppError('site.not_found', `Site ${siteId} not found`);
+    }
+    return new SqliteSiteRepository(this.db, { tenantId: this.scope.tenantId, siteId });
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {

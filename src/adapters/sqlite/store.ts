@@ -1,12 +1,22 @@
 import { AppError } from '../../domain/errors.js';
 import type { Credential, Scope, Site, Tenant } from '../../domain/types.js';
 import type { AuditEntry } from '../../domain/audit.js';
-import type { AuditQuery, DirectoryStore, SiteReader, SiteWriter, Store } from '../../ports/storage.js';
+import type { AuditQuery, DirectoryStore, SiteReader, SiteWriter, Store, TenantReader } from '../../ports/storage.js';
+import type { PortalStore } from '../../ports/portal.js';
 import { openDatabase, WriteLock, type Db } from './db.js';
 import { appendAuditRows, findAuditAnchor, findAuditEntries, purgeAudit, scanAudit } from './audit-repo.js';
 import type { Row } from './repo-base.js';
 import { toSite } from './rows.js';
 import { SqliteSiteRepository } from './site-repo.js';
+import { SqliteTenantRepository } from './tenant-repo.js';
+import { SqlitePortalStore } from './portal-repo.js';
+
+const toCredential = (r: Row): Credential => ({
+  id: r.id as string, tenantId: r.tenant_id as string, siteId: (r.site_id as string | null) ?? null,
+  kind: r.kind as Credential['kind'], scope: (r.scope as string | null) ?? null, secretHash: r.secret_hash as string,
+  revokedAt: (r.revoked_at as number | null) ?? null, label: (r.label as string | null) ?? null,
+  createdAt: r.created_at as number, lastUsedAt: (r.last_used_at as number | null) ?? null,
+});
 
 class SqliteDirectory implements DirectoryStore {
   constructor(private readonly db: Db) {}
@@ -43,16 +53,24 @@ class SqliteDirectory implements DirectoryStore {
   }
   async findCredentialByHash(hash: string) {
     const r = this.db.prepare('SELECT * FROM credentials WHERE secret_hash = ?').get(hash) as Row | undefined;
-    if (!r) return undefined;
-    return {
-      id: r.id as string, tenantId: r.tenant_id as string, siteId: (r.site_id as string | null) ?? null,
-      kind: r.kind as Credential['kind'], scope: (r.scope as string | null) ?? null, secretHash: r.secret_hash as string,
-      revokedAt: (r.revoked_at as number | null) ?? null,
-    };
+    return r && toCredential(r);
   }
-  async revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind']) {
-    this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND site_id = ? AND kind = ? AND revoked_at IS NULL')
-      .run(Date.now(), tenantId, siteId, kind);
+  async findCredentialById(id: string) {
+    const r = this.db.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as Row | undefined;
+    return r && toCredential(r);
+  }
+  async findCredentials(tenantId: string, siteId: string | null) {
+    return (this.db.prepare('SELECT * FROM credentials WHERE tenant_id = ? AND site_id IS ? ORDER BY created_at DESC, id').all(tenantId, siteId) as Row[]).map(toCredential);
+  }
+  async revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind'], at = Date.now()) {
+    this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND site_id = ? AND kind = ? AND (revoked_at IS NULL OR revoked_at > ?)')
+      .run(at, tenantId, siteId, kind, at);
+  }
+  async revokeCredential(tenantId: string, id: string, at: number) {
+    return this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND (revoked_at IS NULL OR revoked_at > ?)').run(at, tenantId, id, at).changes === 1;
+  }
+  async touchCredential(id: string, at: number) {
+    this.db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').run(at, id);
   }
   async findAuditEntries(tenantId: string, q: AuditQuery) {
     return findAuditEntries(this.db, tenantId, q);
@@ -86,6 +104,7 @@ class SqliteDirectory implements DirectoryStore {
 /** The embedded default store: better-sqlite3 in WAL mode, one writer, one reader connection. */
 export class SqliteStore implements Store {
   readonly directory: DirectoryStore;
+  readonly portal: PortalStore;
   readonly #writer: Db;
   readonly #reader: Db;
   readonly #lock = new WriteLock();
@@ -95,10 +114,15 @@ export class SqliteStore implements Store {
     this.#writer = writer;
     this.#reader = reader;
     this.directory = new SqliteDirectory(writer);
+    this.portal = new SqlitePortalStore(writer, reader, this.#lock);
   }
 
   reader(scope: Scope): SiteReader {
     return new SqliteSiteRepository(this.#reader, scope);
+  }
+
+  tenantReader(tenantId: string): TenantReader {
+    return new SqliteTenantRepository(this.#reader, tenantId);
   }
 
   transaction<T>(scope: Scope, fn: (w: SiteWriter) => Promise<T>): Promise<T> {
@@ -119,6 +143,14 @@ export class SqliteStore implements Store {
   /** For tests and the bench: the raw writer connection (query plans, tampering checks). */
   get rawDatabase(): Db {
     return this.#writer;
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      return this.#reader.open && (this.#reader.prepare('SELECT 1 AS ok').get() as Row).ok === 1;
+    } catch {
+      return false;
+    }
   }
 
   async close(): Promise<void> {

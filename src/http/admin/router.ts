@@ -12,7 +12,10 @@ import type { DeprovisionService } from '../../services/deprovision.js';
 import type { GroupService } from '../../services/groups.js';
 import { publicAuthConfig, type SiteAdminService } from '../../services/site-admin.js';
 import type { UserService } from '../../services/users.js';
+import type { CredentialService } from '../../services/credentials.js';
+import type { OAuthService } from '../../services/oauth.js';
 import { toAppError } from '../errors.js';
+import type { RateLimiter } from '../rate-limit.js';
 import type { Logger } from '../logger.js';
 import { openApiDocument } from './openapi.js';
 import { validateBody } from './validate.js';
@@ -28,6 +31,9 @@ export interface AdminRouterDeps {
   reports: ReportsService;
   siteOf: (tenantId: string, siteId: string) => Promise<RequestContext['site'] | undefined>;
   listSites: (tenantId: string) => Promise<RequestContext['site'][]>;
+  credentials: CredentialService;
+  oauth: OAuthService;
+  limiter: RateLimiter;
   maxBodyBytes: number;
   logger: Logger;
   now: () => number;
@@ -53,7 +59,9 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
     try {
       const m = /^\s*bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
       if (!m) throw new AppError('auth.missing_credentials', 'Authentication required: send Authorization: Bearer <admin token>');
-      res.locals.principal = await deps.auth.verify(m[1]);
+      const principal = await deps.auth.verify(m[1]);
+      res.locals.principal = principal;
+      deps.limiter.take(principal.actor);
       next();
     } catch (e) {
       next(e);
@@ -101,8 +109,25 @@ export function adminRouter(deps: AdminRouterDeps): express.Router {
   route('get', '/sites/:siteId/auth-configs', ALL, async (req, _res, p) => ({ authConfigs: (await deps.sites.describeSite(await ctxOf(req, p))).authConfigs }));
   route('post', '/sites/:siteId/auth-configs', WRITE, async (req, _res, p) =>
     publicAuthConfig(await deps.sites.addAuthConfig(await ctxOf(req, p), validateBody<{ type: AuthConfigType }>('authConfig', req.body))), 201);
-  route('post', '/sites/:siteId/scim', WRITE, async (req, _res, p) =>
-    deps.sites.enableScim(await ctxOf(req, p), validateBody<{ authConfigId: string }>('enableScim', req.body).authConfigId));
+  route('post', '/sites/:siteId/scim', WRITE, async (req, _res, p) => {
+    const body = validateBody<{ authConfigId: string; graceSeconds?: number }>('enableScim', req.body);
+    return deps.sites.enableScim(await ctxOf(req, p), body.authConfigId, body.graceSeconds ?? 0);
+  });
+  // Credentials of a site: list (never secrets), revoke; OAuth client-credentials clients (INTEROP §B4).
+  route('get', '/sites/:siteId/credentials', ALL, async (req, _res, p) => ({ credentials: await deps.credentials.list(p.tenantId, (await ctxOf(req, p)).scope.siteId) }));
+  route('delete', '/sites/:siteId/credentials/:credentialId', WRITE, async (req, _res, p) => {
+    const ctx = await ctxOf(req, p);
+    const own = (await deps.credentials.list(p.tenantId, ctx.scope.siteId)).some((c) => c.id === req.params.credentialId);
+    if (!own || !(await deps.credentials.revoke(p.tenantId, req.params.credentialId as string))) throw new AppError('resource.not_found', 'No live credential with this id on this site');
+    return undefined;
+  });
+  route('post', '/sites/:siteId/oauth-clients', WRITE, async (req, _res, p) => {
+    const ctx = await ctxOf(req, p);
+    const label = typeof (req.body as { label?: unknown })?.label === 'string' ? (req.body as { label: string }).label.slice(0, 200) : null;
+    return { ...(await deps.oauth.createClient(p.tenantId, ctx.scope.siteId, label)), tokenEndpoint: '/oauth/token', grantType: 'client_credentials' };
+  }, 201);
+  route('delete', '/sites/:siteId/oauth-clients/:clientId', WRITE, async (req, _res, p) =>
+    deps.oauth.revokeClient(p.tenantId, (await ctxOf(req, p)).scope.siteId, req.params.clientId as string));
   route('delete', '/sites/:siteId/scim', WRITE, async (req, _res, p) => deps.sites.disableScim(await ctxOf(req, p)));
   route('patch', '/sites/:siteId/auth-configs/:configId', WRITE, async (req, _res, p) => {
     const { enabled } = validateBody<{ enabled: boolean }>('authConfigPatch', req.body);

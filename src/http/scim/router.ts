@@ -1,7 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError } from '../../domain/errors.js';
 import type { RequestContext } from '../../services/context.js';
-import type { CredentialService } from '../../services/credentials.js';
+import type { CredentialService, Principal } from '../../services/credentials.js';
+import type { RateLimiter } from '../rate-limit.js';
 import { scimErrorBody, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { runBulk } from './bulk.js';
@@ -12,6 +13,9 @@ export interface ScimRouterDeps {
   resources: ScimResources;
   discovery: Discovery;
   credentials: CredentialService;
+  /** OAuth 2.0 client-credentials access tokens (JWTs) are accepted next to site secrets. */
+  verifyAccessToken: (token: string) => Promise<Principal | undefined>;
+  limiter: RateLimiter;
   /** SPEC §5.6: 403 "The authentication configuration is not SCIM enabled" unless the site's gate is open. */
   checkScimGate: (ctx: RequestContext) => Promise<void>;
   maxBodyBytes: number;
@@ -56,8 +60,9 @@ export function scimRouter(deps: ScimRouterDeps): express.Router {
     try {
       const secret = bearerOf(req);
       if (!secret) throw new AppError('auth.missing_credentials', 'Authentication required: send Authorization: Bearer <SCIM secret>');
-      const principal = await deps.credentials.verifyScimSecret(secret);
+      const principal = secret.split('.').length === 3 ? await deps.verifyAccessToken(secret) : await deps.credentials.verifyScimSecret(secret);
       if (!principal) throw new AppError('auth.invalid_credentials', 'The bearer token is not valid');
+      deps.limiter.take(principal.credential.id);
       const ctx: RequestContext = {
         scope: { tenantId: principal.site.tenantId, siteId: principal.site.id }, site: principal.site,
         actor: `scim:${principal.credential.id}`, requestId: String(res.locals.requestId), now: deps.now,
