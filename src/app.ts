@@ -9,6 +9,7 @@ import type { ConcurrencyLimiter, RateLimiter } from './http/rate-limit.js';
 import type { AuditLogService } from './services/audit-log.js';
 import type { OAuthService } from './services/oauth.js';
 import { adminRouter, type AdminRouterDeps } from './http/admin/router.js';
+import { consoleRouter } from './http/console/router.js';
 import { portalRouter, type PortalRouterDeps } from './http/admin/portal-router.js';
 import { scimRouter, type ScimRouterDeps } from './http/scim/router.js';
 
@@ -51,6 +52,9 @@ export function createApp(deps: AppDeps): express.Express {
   // Before the admin router: it ends every /portal request, so portal tokens never reach the rest of /api/v1.
   app.use('/api/v1/portal', portalRouter({ ...deps.portal, logger: deps.logger, now: deps.now }));
   app.use('/api/v1', adminRouter({ ...deps.admin, logger: deps.logger, now: deps.now }));
+  // The administrators' web console (static files; its data comes from /api/v1 with the admin token).
+  app.use('/console', consoleRouter());
+  app.get('/', (_req, res) => void res.redirect(302, '/console/'));
 
   app.use((req, _res, next) => next(new AppError('request.not_found', `No endpoint at ${req.method} ${req.path}`)));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

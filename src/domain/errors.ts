@@ -38,6 +38,7 @@ export const ERROR_CATALOG = {
   'policy.content_owner_retained': { status: 409 },
   'policy.saml_username': { status: 400, scimType: 'invalidValue' },
   'tenant.cloud_admin_limit': { status: 409 },
+  'import.busy': { status: 429 },
   'admin.invalid_body': { status: 400 },
   'portal.forbidden': { status: 403 },
   'portal.account_not_found': { status: 404 },

@@ -111,7 +111,7 @@ export function evaluatePortalAction(actor: PortalActor, action: PortalAction): 
       return role !== 'DownloadOnly' || action.portalUserId === actor.portalUserId ? allow() : forbid(R.userListNotAllowed);
     case 'user.write':
       // R-CP-04: only an Administrator manages portal users; R-CP-01/02: only it grants Case Administrator.
-      if (role !== 'DownloadOnly') return allow();
+      if (role === 'Administrator') return allow();
       return forbid(action.grantsCaseAdministrator ? R.caseAdminGrantAdministratorOnly : R.usersAdministratorOnly);
     case 'key.list':
       if (role !== 'DownloadOnly' || action.forPortalUserId === undefined || action.forPortalUserId === actor.portalUserId) return allow();

@@ -33,6 +33,10 @@ export const REASONS = {
   USERNAME_NOT_PRIMARY_EMAIL: 'SAML is enforced and userName differs from the primary email (seed 004).',
   // Tenant limits (R-TCM-03).
   CLOUD_ADMIN_LIMIT: 'The tenant already has the maximum of 100 cloud administrators (R-TCM-03).',
+  // Recorded by the services around the policy decisions.
+  OVERWROTE_MANUAL_CHANGE: 'An IdP sync replaced a role an administrator had set by hand (SPEC §5.7, R-SCIM-09).',
+  RENAME_FORBIDDEN: 'The site does not allow userName changes; the rename was refused.',
+  UNKNOWN_MEMBER_IGNORED: 'A group member id is not a user of this site; it was not stored, the rest of the change applied.',
 } as const;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -135,7 +135,7 @@ export class PortalService extends PortalAccess {
         await w.updateUser({ id: cur.id, tenantId: cur.tenantId, email: next.email, firstName: next.firstName, lastName: next.lastName, createdAt: cur.createdAt, updatedAt: at });
         if (!sameEmail(next.email, cur.email)) {
           const accounts = (await w.findAccountsOfUser(cur.id)).map((a) => a.id);
-          reassignedKeyIds = [];
+          reassignedKeyIds = await w.reassignKeysByEmail(accounts, cur.email, next.email, at);
         }
       }
       await w.updateMembership({
@@ -178,7 +178,7 @@ export class PortalService extends PortalAccess {
         const user = await this.member(r, accountId, portalUserId);
         keys = keys.filter((k) => keyBelongsTo(k, user));
       }
-      return { keys: keys.map(keyView) };
+      return { keys: keys.filter((k) => keyVisibleTo(actor, k)).map(keyView) };
     });
   }
 
@@ -232,14 +232,18 @@ export class PortalService extends PortalAccess {
     });
   }
 
-  /** A bearer token acting as the portal user on the portal endpoints (tenant admins only). */
+  /**
+   * A bearer token acting as the portal user on the portal endpoints (tenant admins only).
+   * Signed outside the unit of work: signing is truly asynchronous, and no transaction stays
+   * open across it.
+   */
   async issueToken(call: PortalCall, accountId: string, portalUserId: string, ttlSeconds: number) {
-    return this.write(call, async (w) => {
-      await this.scope(w, call, accountId, () => ({ type: 'token.issue' }));
-      await this.member(w, accountId, portalUserId);
-      const t = await this.tokens.issue({ tenantId: call.principal.tenantId, portalUserId, ttlSeconds });
-      await w.appendAudit([this.changed(call, { type: 'PortalUser', id: portalUserId }, 'token.issue', accountId, null, { tokenId: t.jti, expiresAt: t.expiresAt })]);
-      return { token: t.token, expiresAt: t.expiresAt, portalUserId };
+    await this.read(call, async (r) => {
+      await this.scope(r, call, accountId, () => ({ type: 'token.issue' }));
+      await this.member(r, accountId, portalUserId);
     });
+    const t = await this.tokens.issue({ tenantId: call.principal.tenantId, portalUserId, ttlSeconds });
+    await this.write(call, (w) => w.appendAudit([this.changed(call, { type: 'PortalUser', id: portalUserId }, 'token.issue', accountId, null, { tokenId: t.jti, expiresAt: t.expiresAt })]));
+    return { token: t.token, expiresAt: t.expiresAt, portalUserId };
   }
 }

@@ -1,0 +1,134 @@
+import { AppError } from '../domain/errors.js';
+import type { SitePolicyState, Site, TierCounts } from '../domain/types.js';
+import type { SiteWriter, Store } from '../ports/storage.js';
+import type { ImportMode, ParsedRow } from '../policy/csv.js';
+import { applyCloudAdminRow, applyCsvSiteRow, type RowResult } from './csv-apply.js';
+import type { RequestContext } from './context.js';
+
+/** One row on its way through a batch; `result` is set before (file problems) or by the batch. */
+export interface BatchItem {
+  line: number;
+  userName: string | null;
+  parsed: ParsedRow;
+  /** The row's site (the job's site, or the TCM row's site). */
+  site?: Site;
+  siteUri?: string;
+  result?: RowResult;
+}
+
+/** What a dry run carries from one rolled-back batch to the next: seats taken per site, cloud-admin grants. */
+export interface DryRunCarry {
+  seats: Map<string, TierCounts>;
+  cloudAdmins: number;
+}
+
+export interface BatchOptions {
+  mode: ImportMode;
+  dryRun: boolean;
+  authSetting?: string;
+  tag: Record<string, unknown>;
+  carry: DryRunCarry;
+  onError?: (err: unknown, msg: string) => void;
+}
+
+/** Thrown at the end of a dry-run batch: rolls the transaction back, carrying the results out. */
+class DryRunRollback extends Error {
+  constructor(readonly results: RowResult[], readonly seats: Map<string, TierCounts>, readonly cloudAdmins: number) {
+    super('dry run');
+  }
+}
+
+const add = (a: TierCounts, b: TierCounts): TierCounts => ({ creator: a.creator + b.creator, explorer: a.explorer + b.explorer, viewer: a.viewer + b.viewer });
+const sub = (a: TierCounts, b: TierCounts): TierCounts => ({ creator: a.creator - b.creator, explorer: a.explorer - b.explorer, viewer: a.viewer - b.viewer });
+
+/**
+ * The writer a dry run uses: the real one (same SQL, same policy code, rolled back at the end
+ * of the batch) minus the audit appends, which would be rolled back too and only cost hashing;
+ * cloud-admin counts include the grants of earlier, already rolled-back batches.
+ */
+function dryWriter(w: SiteWriter, carry: DryRunCarry, granted: { n: number }): SiteWriter {
+  return new Proxy(w, {
+    get(target, prop) {
+      if (prop === 'appendAudit') return async () => undefined;
+      if (prop === 'countCloudAdmins') return async () => (await target.countCloudAdmins()) + carry.cloudAdmins;
+      if (prop === 'setCloudAdmin') {
+        return async (id: string, flag: boolean) => {
+          if (flag) granted.n++;
+          return target.setCloudAdmin(id, flag);
+        };
+      }
+      if (prop === 'forSite') return async (siteId: string) => dryWriter(await target.forSite(siteId), carry, granted);
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** Applies the rows of one batch in one unit of work; the results land on the items. */
+async function applyInOneUnit(store: Store, ctx: RequestContext, items: BatchItem[], opts: BatchOptions): Promise<void> {
+  try {
+    const results = await store.transaction(ctx.scope, async (w0) => {
+      const granted = { n: 0 };
+      const root = opts.dryRun ? dryWriter(w0, opts.carry, granted) : w0;
+      const sites = new Map<string, { w: SiteWriter; state: SitePolicyState; ctx: RequestContext; used0: TierCounts }>();
+      const siteOf = async (site: Site) => {
+        let s = sites.get(site.id);
+        if (!s) {
+          const home = site.id === ctx.scope.siteId;
+          const w = home ? root : await root.forSite(site.id);
+          const state = await w.findSitePolicyState();
+          const carried = opts.dryRun ? opts.carry.seats.get(site.id) : undefined;
+          if (carried) state.used = add(state.used, carried);
+          s = { w, state, used0: { ...state.used }, ctx: home ? ctx : { ...ctx, scope: { tenantId: ctx.scope.tenantId, siteId: site.id }, site } };
+          sites.set(site.id, s);
+        }
+        return s;
+      };
+      const out: RowResult[] = [];
+      for (const it of items) {
+        const p = it.parsed;
+        if (p.kind === 'cloudAdmin') out.push(await applyCloudAdminRow(ctx, root, p, opts.tag));
+        else if (p.kind === 'site') {
+          const s = await siteOf(it.site!);
+          out.push(await applyCsvSiteRow(s.ctx, s.w, s.state, p, {
+            mode: opts.mode, channel: 'csv', relicense: !opts.dryRun, tag: opts.tag, authSetting: opts.authSetting,
+          }));
+        }
+      }
+      if (opts.dryRun) throw new DryRunRollback(out, new Map([...sites].map(([id, s]) => [id, sub(s.state.used, s.used0)])), granted.n);
+      return out;
+    });
+    items.forEach((it, i) => { it.result = results[i]; });
+  } catch (e) {
+    if (!(e instanceof DryRunRollback)) throw e;
+    items.forEach((it, i) => { it.result = e.results[i]; });
+    for (const [id, d] of e.seats) opts.carry.seats.set(id, add(opts.carry.seats.get(id) ?? { creator: 0, explorer: 0, viewer: 0 }, d));
+    opts.carry.cloudAdmins += e.cloudAdmins;
+  }
+}
+
+/**
+ * Applies a batch of rows (a few hundred) as one transaction. Rows the file already made
+ * impossible carry their result and are skipped. A failure the row checks did not foresee
+ * rolls the batch back and replays it one row per transaction, so it costs only that row:
+ * a bad row never aborts the good ones.
+ */
+export async function runBatch(store: Store, ctx: RequestContext, items: BatchItem[], opts: BatchOptions): Promise<void> {
+  const todo = items.filter((i) => !i.result);
+  if (!todo.length) return;
+  try {
+    await applyInOneUnit(store, ctx, todo, opts);
+  } catch {
+    for (const it of todo) {
+      try {
+        await applyInOneUnit(store, ctx, [it], opts);
+      } catch (err) {
+        if (err instanceof AppError) it.result = { outcome: 'rejected', siteRole: null, requested: null, reason: String(err.details?.reason ?? err.code), detail: err.message };
+        else {
+          opts.onError?.(err, `import row ${it.line} failed`);
+          it.result = { outcome: 'rejected', siteRole: null, requested: null, reason: 'INTERNAL_ERROR', detail: 'An unexpected error occurred on this row; see the server log' };
+        }
+      }
+    }
+  }
+}

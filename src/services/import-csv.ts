@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '../domain/errors.js';
+import type { Site } from '../domain/types.js';
+import type { Store } from '../ports/storage.js';
+import { parseCsvRow, type CsvFormat, type ImportMode, type ParsedRow } from '../policy/csv.js';
+import { auditEvent, type RequestContext } from './context.js';
+import { OUTCOMES, RowReport, type ReportRow } from './csv-report.js';
+import type { RowOutcome, RowResult } from './csv-apply.js';
+import { runBatch, type BatchItem, type DryRunCarry } from './csv-batch.js';
+import { exportSiteCsv } from './csv-export.js';
+
+export interface ImportParams {
+  format: CsvFormat;
+  mode: ImportMode;
+  dryRun: boolean;
+  /** Authentication for new memberships whose row has none (default: the site's SCIM IdP auth). */
+  authSetting?: string;
+}
+
+export interface ImportServiceOptions {
+  /** Upload limit in bytes (SPEC §8: files of 100,000 rows and more). */
+  maxBytes: number;
+  /** Rows per transaction. */
+  batchSize?: number;
+  /** Imports running at once in this process; more answer 429 import.busy. */
+  maxRunning?: number;
+  /** How long a finished job's report stays queryable. */
+  retainMs?: number;
+  tmpDir?: string;
+  onError?: (err: unknown, msg: string) => void;
+}
+
+type JobState = 'running' | 'completed' | 'failed';
+
+interface Job {
+  id: string;
+  tenantId: string;
+  siteId: string;
+  params: ImportParams;
+  state: JobState;
+  report: RowReport;
+  bytesTotal: number;
+  bytesRead: number;
+  startedAt: number;
+  finishedAt?: number;
+  error?: string;
+}
+
+/**
+ * Tableau CSV imports (SPEC §8, R-CSV-01..18) as background jobs of this process.
+ *
+ * The upload is streamed to a temporary file (bounded by `maxBytes`), then read back line by
+ * line: a batch of rows is one transaction through the policy layer, so memory holds one batch
+ * and the compact report, never the file. Job state lives in this process's memory: the job
+ * runs where it was accepted and dies with it, so a persisted "running" state would only leave
+ * orphans; what an import changed is durable in the audit log (per-user events plus one
+ * `ImportCompleted` with the counts). Query `GET /imports/{id}` on the instance that answered
+ * the POST.
+ */
+export class ImportService {
+  readonly #jobs = new Map<string, Job>();
+  readonly #active = new Set<Promise<void>>();
+  #running = 0;
+  #closing = false;
+
+  constructor(private readonly store: Store, private readonly opts: ImportServiceOptions) {}
+
+  /**
+   * Receives the file and starts the job; resolves once the whole body is on disk.
+   * @throws AppError import.busy (429) when `maxRunning` imports are running; request.body_too_large (413).
+   */
+  async start(ctx: RequestContext, params: ImportParams, body: AsyncIterable<Buffer | string>): Promise<{ jobId: string }> {
+    if (this.#closing) throw new AppError('store.unavailable', 'The server is shutting down');
+    this.#evict();
+    if (this.#running >= (this.opts.maxRunning ?? 2)) {
+      throw new AppError('import.busy', `${this.#running} imports are already running on this server; retry when one has finished`, { retryAfter: 10 });
+    }
+    this.#running++;
+    const id = randomUUID();
+    const file = join(this.opts.tmpDir ?? tmpdir(), `rolegate-import-${id}.csv`);
+    let bytes = 0;
+    try {
+      const max = this.opts.maxBytes;
+      const limit = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          bytes += chunk.length;
+          done(bytes > max ? new AppError('request.body_too_large', `The file is larger than ${max} bytes`) : null, chunk);
+        },
+      });
+      await pipeline(body, limit, createWriteStream(file, { flags: 'wx' }));
+    } catch (e) {
+      this.#running--;
+      await rm(file, { force: true });
+      if (e instanceof AppError) throw e;
+      throw new AppError('request.invalid_syntax', 'The upload could not be read to the end');
+    }
+    const job: Job = {
+      id, tenantId: ctx.scope.tenantId, siteId: ctx.scope.siteId, params, state: 'running', report: new RowReport(),
+      bytesTotal: bytes, bytesRead: 0, startedAt: ctx.now(),
+    };
+    this.#jobs.set(id, job);
+    const run: Promise<void> = this.#run(ctx, job, file).finally(async () => {
+      this.#running--;
+      this.#active.delete(run);
+      await rm(file, { force: true });
+    });
+    this.#active.add(run);
+    return { jobId: id };
+  }
+
+  /**
+   * Progress and one page of the per-row report. `siteId` restricts to one site's jobs (siteAdmin).
+   * @throws AppError resource.not_found
+   */
+  status(tenantId: string, siteId: string | null, jobId: string, q: { offset: number; limit: number; outcomes?: ReadonlySet<RowOutcome> }) {
+    const job = this.#jobs.get(jobId);
+    if (!job || job.tenantId !== tenantId || (siteId !== null && job.siteId !== siteId)) throw new AppError('resource.not_found', `Import ${jobId} not found`);
+    const page = job.report.page(q.offset, q.limit, q.outcomes);
+    return { ...this.#summary(job), offset: q.offset, limit: q.limit, ...(page.nextOffset !== undefined ? { nextOffset: page.nextOffset } : {}), rows: page.rows as ReportRow[] };
+  }
+
+  /** The site's members as a Tableau CSV file in `format` (R-CSV-10), chunk by chunk. */
+  exportCsv(ctx: RequestContext, format: CsvFormat): AsyncGenerator<string> {
+    return exportSiteCsv(this.store, ctx, format);
+  }
+
+  /** Stops taking jobs and lets running ones stop at their next batch (graceful shutdown). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.allSettled([...this.#active]);
+  }
+
+  #summary(job: Job) {
+    const { counts, reasons } = job.report;
+    return {
+      jobId: job.id, state: job.state, siteId: job.siteId, format: job.params.format, mode: job.params.mode, dryRun: job.params.dryRun,
+      startedAt: new Date(job.startedAt).toISOString(), finishedAt: job.finishedAt ? new Date(job.finishedAt).toISOString() : null,
+      progress: { bytesRead: job.state === 'running' ? job.bytesRead : job.bytesTotal, bytesTotal: job.bytesTotal },
+      // While running, total counts the rows processed so far.
+      total: job.report.length, succeeded: job.report.length - counts.rejected, failed: counts.rejected,
+      counts: { ...counts }, reasons: { ...reasons }, ...(job.error ? { error: job.error } : {}),
+    };
+  }
+
+  async #run(ctx: RequestContext, job: Job, file: string): Promise<void> {
+    const { params } = job;
+    const sites = params.format === 'tcm' ? await this.store.directory.findSites(ctx.scope.tenantId) : [ctx.site];
+    const byUri = new Map(sites.map((s) => [s.contentUrl.toLowerCase(), s]));
+    const seen = new Set<string>();
+    const carry: DryRunCarry = { seats: new Map(), cloudAdmins: 0 };
+    const tag = { jobId: job.id };
+    const batchSize = this.opts.batchSize ?? 500;
+    const input = createReadStream(file, { encoding: 'utf8' });
+    let batch: BatchItem[] = [];
+    const flush = async () => {
+      const items = batch;
+      batch = [];
+      await runBatch(this.store, ctx, items, { ...params, tag, carry, onError: this.opts.onError });
+      for (const it of items) job.report.push(it.line, it.userName, it.result!, it.siteUri);
+      job.bytesRead = input.bytesRead;
+      // Let HTTP requests (status polls, SCIM) run between batches.
+      await new Promise((r) => setImmediate(r));
+      if (this.#closing) throw new AppError('store.unavailable', 'The server shut down during the import');
+    };
+    try {
+      let lineNo = 0;
+      let first = true;
+      for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+        lineNo++;
+        const line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+        if (line.trim() === '') continue; // blank lines are not rows
+        batch.push(this.#prepare(lineNo, parseCsvRow(line, params.format, first), byUri, seen, ctx.site));
+        first = false;
+        if (batch.length >= batchSize) await flush();
+      }
+      if (batch.length) await flush();
+      job.state = 'completed';
+    } catch (e) {
+      job.state = 'failed';
+      job.error = e instanceof AppError ? e.message : 'The import stopped on an unexpected error';
+      if (!(e instanceof AppError)) this.opts.onError?.(e, 'import failed');
+    } finally {
+      input.destroy();
+      job.finishedAt = Date.now();
+    }
+    // One audited job (SPEC §8): a dry run changed nothing, so it records no domain event.
+    if (!params.dryRun && !this.#closing) {
+      try {
+        const summary = this.#summary(job);
+        await this.store.transaction(ctx.scope, (w) => w.appendAudit(auditEvent(ctx, 'ImportCompleted', { type: 'Site', id: ctx.scope.siteId }, {
+          jobId: job.id, state: job.state, format: params.format, mode: params.mode, total: summary.total, succeeded: summary.succeeded,
+          failed: summary.failed, counts: summary.counts, reasons: summary.reasons, bytes: job.bytesTotal, durationMs: job.finishedAt! - job.startedAt,
+        })));
+      } catch (e) {
+        this.opts.onError?.(e, 'import audit entry failed');
+      }
+    }
+  }
+
+  /** Resolves a row's site (TCM), rejects duplicates (first row wins), and keeps what the batch needs. */
+  #prepare(line: number, parsed: ParsedRow, byUri: Map<string, Site>, seen: Set<string>, home: Site): BatchItem {
+    const item: BatchItem = { line, userName: parsed.userName, parsed };
+    if (parsed.kind === 'rejected') {
+      item.result = rejected(parsed.reason, parsed.detail);
+      return item;
+    }
+    let site = home;
+    if (parsed.kind === 'cloudAdmin') item.siteUri = '';
+    else if (parsed.siteUri !== undefined) {
+      item.siteUri = parsed.siteUri;
+      const found = byUri.get(parsed.siteUri.toLowerCase());
+      if (!found) {
+        item.result = rejected('CSV_UNKNOWN_SITE', `No site with URI '${parsed.siteUri}' in this tenant`);
+        return item;
+      }
+      site = found;
+    }
+    item.site = site;
+    const key = `${parsed.kind === 'cloudAdmin' ? '#cloud' : site.id}\u0000${parsed.userName.toLowerCase()}`;
+    if (seen.has(key)) item.result = rejected('CSV_DUPLICATE_ROW', 'This user appears earlier in the file for the same site; the first row wins');
+    else seen.add(key);
+    return item;
+  }
+
+  /** Drops finished jobs past their retention (and beyond 100 kept), oldest first. */
+  #evict(): void {
+    const now = Date.now();
+    const finished = [...this.#jobs.values()].filter((j) => j.state !== 'running').sort((a, b) => a.finishedAt! - b.finishedAt!);
+    const excess = finished.length - 100;
+    finished.forEach((j, i) => {
+      if (i < excess || now - j.finishedAt! > (this.opts.retainMs ?? 3_600_000)) this.#jobs.delete(j.id);
+    });
+  }
+}
+
+const rejected = (reason: string, detail: string): RowResult => ({ outcome: 'rejected', siteRole: null, requested: null, reason, detail });
+
+/** Parses `?outcome=rejected,created` into a set (undefined when absent). */
+export function parseOutcomes(v: unknown): ReadonlySet<RowOutcome> | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  const list = v.split(',').map((s) => s.trim());
+  const bad = list.find((o) => !(OUTCOMES as readonly string[]).includes(o));
+  if (bad) throw new AppError('request.invalid_value', `outcome '${bad}' is not one of ${OUTCOMES.join(', ')}`);
+  return new Set(list as RowOutcome[]);
+}
