@@ -11,6 +11,10 @@ import type { OAuthService } from './services/oauth.js';
 import { adminRouter, type AdminRouterDeps } from './http/admin/router.js';
 import { consoleRouter } from './http/console/router.js';
 import { portalRouter, type PortalRouterDeps } from './http/admin/portal-router.js';
+import { importsRouter } from './http/admin/imports-router.js';
+import { tenantUsersRouter } from './http/admin/tenant-users-router.js';
+import type { ImportService } from './services/import-csv.js';
+import type { TenantUserService } from './services/tenant-users.js';
 import { scimRouter, type ScimRouterDeps } from './http/scim/router.js';
 
 export interface AppDeps {
@@ -19,6 +23,8 @@ export interface AppDeps {
   admin: Omit<AdminRouterDeps, 'logger' | 'now'>;
   /** The Customer Portal plane, `/api/v1/portal` (admin or portal bearer tokens). */
   portal: Omit<PortalRouterDeps, 'logger' | 'now'>;
+  /** Tableau CSV import/export and tenant-wide (TCM) users, on `/api/v1` beside the admin router. */
+  tableau: { imports: ImportService; tenantUsers: TenantUserService; maxCsvBytes: number };
   logger: Logger;
   now: () => number;
   /** False while the store is unavailable or the process is draining. */
@@ -51,6 +57,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/scim/v2', scimRouter({ ...deps.scim, logger: deps.logger, now: deps.now }));
   // Before the admin router: it ends every /portal request, so portal tokens never reach the rest of /api/v1.
   app.use('/api/v1/portal', portalRouter({ ...deps.portal, logger: deps.logger, now: deps.now }));
+  // Before the admin router, whose catch-all would answer them (and which reads /users/export as a user id).
+  const scoped = { auth: deps.admin.auth, siteOf: deps.admin.siteOf, limiter: deps.admin.limiter, logger: deps.logger, now: deps.now };
+  app.use('/api/v1', importsRouter({ ...scoped, imports: deps.tableau.imports, maxCsvBytes: deps.tableau.maxCsvBytes }));
+  app.use('/api/v1', tenantUsersRouter({ ...scoped, tenantUsers: deps.tableau.tenantUsers }));
   app.use('/api/v1', adminRouter({ ...deps.admin, logger: deps.logger, now: deps.now }));
   // The administrators' web console (static files; its data comes from /api/v1 with the admin token).
   app.use('/console', consoleRouter());

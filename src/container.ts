@@ -23,6 +23,8 @@ import { QueryService } from './services/queries.js';
 import { UserService } from './services/users.js';
 import { PortalService } from './services/portal.js';
 import { PortalTokenService } from './services/portal-tokens.js';
+import { ImportService } from './services/import-csv.js';
+import { TenantUserService } from './services/tenant-users.js';
 
 export interface Container {
   config: Config;
@@ -67,6 +69,8 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const resources = new ScimResources({ users, groups, deprovision, queries: new QueryService(store), limits });
   const auditLog = new AuditLogService(store);
   const portalTokens = new PortalTokenService(keys);
+  const maxCsvBytes = 64 * 1024 * 1024;
+  const imports = new ImportService(store, { maxBytes: maxCsvBytes, onError: (err, msg) => logger.error({ err }, msg) });
   let open = true;
   const reports = new ReportsService(store);
   const metrics = new Metrics({
@@ -97,11 +101,13 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
       listSites: (tenantId) => store.directory.findSites(tenantId),
     },
     portal: { portal: new PortalService(store, portalTokens), tokens: portalTokens, adminAuth, maxBodyBytes: limits.maxBodyBytes },
+    tableau: { imports, tenantUsers: new TenantUserService(store, now), maxCsvBytes },
   });
   return {
     config, store, logger, app, bootstrap, credentials, adminAuth, auditLog,
     async close() {
       open = false;
+      await imports.close();
       await auditLog.flush();
       await store.close();
     },

@@ -102,6 +102,11 @@ export function sites(): Promise<Site[]> {
   return sitesCache;
 }
 
+/** Keeps the sites the sign-in check already fetched. */
+export function primeSites(list: Site[]): void {
+  sitesCache = Promise.resolve(list);
+}
+
 /** Forgets cached answers (on sign-out). */
 export function clearCache(): void {
   sitesCache = undefined;

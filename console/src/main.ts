@@ -3,7 +3,7 @@
  * `#/reports`). Every route is a real link, so pages work with the keyboard, the back button
  * and bookmarks; after each navigation focus moves to the page heading.
  */
-import { ApiError, clearCache, get, signIn, signOut, token, whenUnauthorized } from './api.js';
+import { ApiError, clearCache, get, primeSites, signIn, signOut, token, whenUnauthorized, type Site } from './api.js';
 import { h, mount, type Child } from './dom.js';
 import { loadCatalogue } from './reasons.js';
 import { renderLicenses } from './pages/licenses.js';
@@ -48,8 +48,9 @@ function showSignIn(notice?: string): void {
     ev.preventDefault();
     const t = input.value.trim();
     status.textContent = 'Checking the token…';
-    get('sites', {}, t).then(() => {
+    get<{ sites: Site[] }>('sites', {}, t).then((r) => {
       signIn(t);
+      primeSites(r.sites);
       if (!location.hash) location.hash = '#/log';
       void render();
     }, (e: unknown) => {

@@ -148,6 +148,7 @@ describe('web console in headless Chromium', () => {
     expect(cells[11]).toBe('0');
     const history = page.locator('table:has(caption:text("Audit entries about this user")) tbody');
     await expect(history.textContent()).resolves.toContain('SiteRoleChanged');
+    expect(await page.getByRole('button', { name: 'Load older history' }).isVisible()).toBe(false); // all of it fits one page
     await shot(page, 'user-page.png');
   });
 
@@ -234,6 +235,7 @@ describe('web console in headless Chromium', () => {
     await kb.getByRole('heading', { level: 1, name: 'Sync log' }).waitFor();
     const onDetailsLink = () => kb.evaluate(() => document.activeElement?.getAttribute('aria-label')?.startsWith('Details of') ?? false);
     expect(await keyTo(kb, 'Tab', onDetailsLink, 60)).toBe(true);
+    await kb.screenshot({ path: join(SHOTS, 'keyboard-focus.png') }); // the focus ring is visible
     await kb.keyboard.press('Enter');
     await kb.locator('section.detail h2').waitFor();
     expect(await focused()).toMatch(/^Entry: /);

@@ -19,20 +19,25 @@ const toCredential = (r: Row): Credential => ({
 });
 
 class SqliteDirectory implements DirectoryStore {
-  constructor(private readonly db: Db) {}
+  /** Reads use the reader connection (committed data only); writes take the store's write lock, so
+   *  they never run inside, or interleave with, another unit of work's open transaction. */
+  constructor(private readonly db: Db, private readonly rd: Db, private readonly lock: WriteLock) {}
+  private write<T>(fn: () => T): Promise<T> {
+    return this.lock.run(async () => fn());
+  }
   async countTenants() {
-    return (this.db.prepare('SELECT count(*) AS n FROM tenants').get() as Row).n as number;
+    return (this.rd.prepare('SELECT count(*) AS n FROM tenants').get() as Row).n as number;
   }
   async findTenantIds() {
-    return (this.db.prepare('SELECT id FROM tenants ORDER BY id').all() as Row[]).map((r) => r.id as string);
+    return (this.rd.prepare('SELECT id FROM tenants ORDER BY id').all() as Row[]).map((r) => r.id as string);
   }
   async insertTenant(t: Tenant) {
-    this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, t.createdAt);
+    await this.write(() => this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, t.createdAt));
   }
   async insertSite(s: Site) {
     try {
-      this.db.prepare('INSERT INTO sites (id, tenant_id, name, content_url, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(s.id, s.tenantId, s.name, s.contentUrl, JSON.stringify(s.settings), s.createdAt);
+      await this.write(() => this.db.prepare('INSERT INTO sites (id, tenant_id, name, content_url, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(s.id, s.tenantId, s.name, s.contentUrl, JSON.stringify(s.settings), s.createdAt));
     } catch (e) {
       if (String((e as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) {
         throw new AppError('resource.uniqueness', `A site with contentUrl '${s.contentUrl}' already exists`);
@@ -41,63 +46,63 @@ class SqliteDirectory implements DirectoryStore {
     }
   }
   async findSiteById(tenantId: string, siteId: string) {
-    const r = this.db.prepare('SELECT * FROM sites WHERE tenant_id = ? AND id = ?').get(tenantId, siteId) as Row | undefined;
+    const r = this.rd.prepare('SELECT * FROM sites WHERE tenant_id = ? AND id = ?').get(tenantId, siteId) as Row | undefined;
     return r && toSite(r);
   }
   async findSites(tenantId: string) {
-    return (this.db.prepare('SELECT * FROM sites WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId) as Row[]).map(toSite);
+    return (this.rd.prepare('SELECT * FROM sites WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId) as Row[]).map(toSite);
   }
   async insertCredential(c: Credential & { label?: string | null; createdAt: number }) {
-    this.db.prepare(`INSERT INTO credentials (id, tenant_id, site_id, kind, scope, secret_hash, label, created_at, revoked_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(c.id, c.tenantId, c.siteId, c.kind, c.scope, c.secretHash, c.label ?? null, c.createdAt, c.revokedAt);
+    await this.write(() => this.db.prepare(`INSERT INTO credentials (id, tenant_id, site_id, kind, scope, secret_hash, label, created_at, revoked_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(c.id, c.tenantId, c.siteId, c.kind, c.scope, c.secretHash, c.label ?? null, c.createdAt, c.revokedAt));
   }
   async findCredentialByHash(hash: string) {
-    const r = this.db.prepare('SELECT * FROM credentials WHERE secret_hash = ?').get(hash) as Row | undefined;
+    const r = this.rd.prepare('SELECT * FROM credentials WHERE secret_hash = ?').get(hash) as Row | undefined;
     return r && toCredential(r);
   }
   async findCredentialById(id: string) {
-    const r = this.db.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as Row | undefined;
+    const r = this.rd.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as Row | undefined;
     return r && toCredential(r);
   }
   async findCredentials(tenantId: string, siteId: string | null) {
-    return (this.db.prepare('SELECT * FROM credentials WHERE tenant_id = ? AND site_id IS ? ORDER BY created_at DESC, id').all(tenantId, siteId) as Row[]).map(toCredential);
+    return (this.rd.prepare('SELECT * FROM credentials WHERE tenant_id = ? AND site_id IS ? ORDER BY created_at DESC, id').all(tenantId, siteId) as Row[]).map(toCredential);
   }
   async revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind'], at = Date.now()) {
-    this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND site_id = ? AND kind = ? AND (revoked_at IS NULL OR revoked_at > ?)')
-      .run(at, tenantId, siteId, kind, at);
+    await this.write(() => this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND site_id = ? AND kind = ? AND (revoked_at IS NULL OR revoked_at > ?)')
+      .run(at, tenantId, siteId, kind, at));
   }
   async revokeCredential(tenantId: string, id: string, at: number) {
-    return this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND (revoked_at IS NULL OR revoked_at > ?)').run(at, tenantId, id, at).changes === 1;
+    return this.write(() => this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND (revoked_at IS NULL OR revoked_at > ?)').run(at, tenantId, id, at).changes === 1);
   }
   async touchCredential(id: string, at: number) {
-    this.db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').run(at, id);
+    await this.write(() => this.db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').run(at, id));
   }
   async findAuditEntries(tenantId: string, q: AuditQuery) {
-    return findAuditEntries(this.db, tenantId, q);
+    return findAuditEntries(this.rd, tenantId, q);
   }
   async appendAuditEntries(entries: AuditEntry[]) {
-    if (entries.length) this.db.transaction(() => appendAuditRows(this.db, entries))();
+    if (entries.length) await this.write(() => this.db.transaction(() => appendAuditRows(this.db, entries))());
   }
   async scanAudit(tenantId: string, afterSeq: number, limit: number) {
-    return scanAudit(this.db, tenantId, afterSeq, limit);
+    return scanAudit(this.rd, tenantId, afterSeq, limit);
   }
   async findAuditAnchor(tenantId: string) {
-    return findAuditAnchor(this.db, tenantId);
+    return findAuditAnchor(this.rd, tenantId);
   }
   async purgeAudit(tenantId: string, before: number) {
-    return this.db.transaction(() => purgeAudit(this.db, tenantId, before))();
+    return this.write(() => this.db.transaction(() => purgeAudit(this.db, tenantId, before))());
   }
   async countRequestsByClientDay(tenantId: string, since: number) {
-    return this.db.prepare(`SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, json_extract(data, '$.client') AS client,
+    return this.rd.prepare(`SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, json_extract(data, '$.client') AS client,
         count(*) AS requests, sum(CASE WHEN json_extract(data, '$.status') >= 400 THEN 1 ELSE 0 END) AS errors
       FROM audit_entries WHERE tenant_id = ? AND event = 'RequestHandled' AND at >= ? GROUP BY day, client ORDER BY day, client`)
       .all(tenantId, since) as { day: string; client: string; requests: number; errors: number }[];
   }
   async findSigningKeys() {
-    return this.db.prepare('SELECT id, secret FROM signing_keys ORDER BY created_at DESC, id').all() as { id: string; secret: string }[];
+    return this.rd.prepare('SELECT id, secret FROM signing_keys ORDER BY created_at DESC, id').all() as { id: string; secret: string }[];
   }
   async insertSigningKey(k: { id: string; secret: string; createdAt: number }) {
-    this.db.prepare('INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)').run(k.id, k.secret, k.createdAt);
+    await this.write(() => this.db.prepare('INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)').run(k.id, k.secret, k.createdAt));
   }
 }
 
@@ -113,7 +118,7 @@ export class SqliteStore implements Store {
     const { writer, reader } = openDatabase(location);
     this.#writer = writer;
     this.#reader = reader;
-    this.directory = new SqliteDirectory(writer);
+    this.directory = new SqliteDirectory(writer, reader, this.#lock);
     this.portal = new SqlitePortalStore(writer, reader, this.#lock);
   }
 

@@ -6,6 +6,7 @@ import type { AdminAuthService, AdminPrincipal, AdminScope } from '../../service
 import type { RequestContext } from '../../services/context.js';
 import { toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { RateLimiter } from '../rate-limit.js';
 import { sendAdminError } from './router.js';
 import schema from '../../../schemas/import-api.schema.json' with { type: 'json' };
 
@@ -15,6 +16,8 @@ export interface ScopedRouterDeps {
   siteOf: (tenantId: string, siteId: string) => Promise<Site | undefined>;
   logger: Logger;
   now: () => number;
+  /** The admin API's per-credential rate limit, shared with the main admin router. */
+  limiter?: RateLimiter;
 }
 
 type Handler = (req: Request, res: Response, p: AdminPrincipal) => Promise<unknown>;
@@ -60,6 +63,7 @@ export function scopedRouter(deps: ScopedRouterDeps) {
     if (!m) throw new AppError('auth.missing_credentials', 'Authentication required: send Authorization: Bearer <admin token>');
     const p = await deps.auth.verify(m[1]!);
     res.locals.principal = p; // the request's audit entry names the actor (SPEC §7)
+    deps.limiter?.take(p.actor);
     return p;
   };
 
