@@ -1,3 +1,4 @@
+import { MongoStore } from './adapters/mongo/store.js';
 import { SqliteStore } from './adapters/sqlite/store.js';
 import { createApp } from './app.js';
 import type { Config } from './config/load.js';
@@ -39,12 +40,15 @@ export interface Container {
 }
 
 /** Picks the storage adapter from the configured database URL. The only importer of adapters/. */
-function openStore(db: string): Store {
+async function openStore(db: string): Promise<Store> {
   if (db.startsWith('sqlite:')) {
     const location = db.slice('sqlite:'.length);
     return new SqliteStore(location === ':memory:' ? ':memory:' : location);
   }
-  throw new Error(`MongoDB is not available in this build of rolegate (db = ${db.replace(/\/\/[^@/]*@/, '//***@')}); use sqlite:<path>`);
+  // mongodb:// or mongodb+srv:// (the config schema admits nothing else): connects, checks for a
+  // replica set, creates indexes; throws a message naming the host, never the password.
+  if (/^mongodb(\+srv)?:\/\//.test(db)) return MongoStore.connect(db);
+  throw new Error(`unsupported database URL (db must be sqlite:<path> or a mongodb:// URI)`);
 }
 
 /** Composition root: config → store → services → HTTP app. */
@@ -52,7 +56,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const logger = opts.logger ?? createLogger(config.log.level);
   const now = opts.now ?? Date.now;
   declareScimSchemas({ maxPageSize: config.scim.maxPageSize, maxBodyBytes: config.scim.maxBodyBytes, bulkMaxOperations: config.scim.bulkMaxOperations });
-  const store = openStore(config.db);
+  const store = await openStore(config.db);
   const bootstrap = await bootstrapStore(store, { ...config.bootstrap, now: now() });
   const credentials = new CredentialService(store, now);
   const keys = new SigningKeys(store);

@@ -85,6 +85,8 @@ describe('web console in headless Chromium', () => {
     const root = await fetch(`${s.url}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/console/');
+    const bare = await fetch(`${s.url}/console`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, '/console/']);
     for (const path of ['/console/', '/console/app/main.js', '/console/reasons.json', '/console/nope']) {
       const r = await fetch(`${s.url}${path}`);
       expect(r.headers.get('content-security-policy')).toBe(CSP);

@@ -40,7 +40,7 @@ export async function listPage(src: ListSource, scope: Scope, q: ListQuery, reso
   const dir = q.sortOrder === 'descending' ? -1 : 1;
   const key = q.sortBy ? sortKeyMongo(q.sortBy, resource) : undefined;
   const sortStages: Doc[] = [];
-  let sort: Doc = { seq: 1 };
+  let sort: Record<string, 1 | -1> = { seq: 1 };
   if (key && 'field' in key) sort = { [key.field]: dir, seq: dir };
   if (key && 'expr' in key) {
     sortStages.push({ $addFields: { _sk: key.expr } });

@@ -3,6 +3,7 @@ import type {
   AuthConfigRecord, ContentItem, ContentType, GroupOfUser, MembershipRecord, Site, SitePolicyState, SiteSettings,
   TierCapacity, TierCounts,
 } from '../../domain/types.js';
+import type { ReportKind, ReportMembership } from '../../ports/storage.js';
 import { toMembership, type GroupDoc, type MemberDoc, type MembershipDoc } from './documents.js';
 import { unique } from './errors.js';
 import { MongoRepoBase, chunks, type Doc } from './repo-base.js';
@@ -143,6 +144,22 @@ export abstract class MongoSiteConfigRepository extends MongoRepoBase {
     const docs = await this.many<MembershipDoc>('memberships', { tenantId: this.scope.tenantId, userId }, { sort: { createdAt: 1, seq: 1 }, projection: { s: 0, u: 0 } });
     const owned = await ownedCounts(this.c('content'), [userId], this.ctx.session);
     return docs.map((d) => ({ ...toMembership(d), ownedContentCount: owned.get(`${d.siteId}\u0000${d.userId}`) ?? 0 }));
+  }
+
+  async findReportMemberships(kind: ReportKind, opts: { limit: number; idleBefore?: number }): Promise<ReportMembership[]> {
+    const conditions: Record<ReportKind, Doc> = {
+      retainedOwner: { state: 'retainedOwner' },
+      waiting: { active: true, licensed: false, requestedRole: { $ne: 'Unlicensed' }, state: 'active' },
+      borrowed: {
+        licensed: true,
+        $or: [{ seatTier: 'creator', siteRole: { $nin: ['SiteAdministratorCreator', 'Creator'] } }, { seatTier: 'explorer', siteRole: 'Viewer' }],
+      },
+      idle: { licensed: true, $or: [{ lastLoginAt: null }, { lastLoginAt: { $lt: opts.idleBefore ?? Date.now() } }] },
+    };
+    const docs = await this.many<MembershipDoc>('memberships', { siteId: this.scope.siteId, ...conditions[kind] },
+      { sort: { updatedAt: 1, seq: 1 }, limit: opts.limit, projection: { s: 0 } });
+    const owned = await ownedCounts(this.c('content'), docs.map((d) => d.userId), this.ctx.session);
+    return docs.map((d) => ({ ...toMembership(d), userName: d.u.userName, ownedContentCount: owned.get(`${d.siteId}\u0000${d.userId}`) ?? 0 }));
   }
 
   async setCloudAdmin(userId: string, flag: boolean): Promise<void> {
