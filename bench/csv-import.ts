@@ -54,7 +54,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'rolegate-csv-bench-'));
   const port = await freePort();
   const token = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROLEGATE_DB: `sqlite:${join(dir, 'bench.db')}`, ROLEGATE_BOOTSTRAP_ADMIN_TOKEN: token, ROLEGATE_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROLEGATE_DB: `sqlite:${join(dir, 'bench.db')}`, ROLEGATE_BOOTSTRAP_ADMIN_TOKEN: token, ROLEGATE_LOG_LEVEL: 'warn' };
   delete env.NODE_ENV;
   const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -75,7 +75,7 @@ async function main() {
       let peak = baseline;
       const sampler = setInterval(() => { peak = Math.max(peak, rssMb(child.pid!)); }, 100);
       const started = performance.now();
-      const res = await fetch(`${base}/sites/default/imports?format=cloud&dryRun=${dryRun}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: csv });
+      const res = await fetch(`${base}/sites/default/imports?format=cloud&dryRun=${dryRun}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/csv' }, body: new Uint8Array(csv) });
       if (res.status !== 202) throw new Error(`POST imports: ${res.status} ${await res.text()}`);
       const { jobId } = (await res.json()) as { jobId: string };
       let status: Record<string, any>;

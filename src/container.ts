@@ -1,4 +1,3 @@
-import { MongoStore } from './adapters/mongo/store.js';
 import { SqliteStore } from './adapters/sqlite/store.js';
 import { createApp } from './app.js';
 import type { Config } from './config/load.js';
@@ -46,8 +45,9 @@ async function openStore(db: string): Promise<Store> {
     return new SqliteStore(location === ':memory:' ? ':memory:' : location);
   }
   // mongodb:// or mongodb+srv:// (the config schema admits nothing else): connects, checks for a
-  // replica set, creates indexes; throws a message naming the host, never the password.
-  if (/^mongodb(\+srv)?:\/\//.test(db)) return MongoStore.connect(db);
+  // replica set, creates indexes; throws a message naming the host, never the password. Loaded
+  // on demand so that the embedded store never pays for loading the MongoDB driver.
+  if (/^mongodb(\+srv)?:\/\//.test(db)) return (await import('./adapters/mongo/store.js')).MongoStore.connect(db);
   throw new Error(`unsupported database URL (db must be sqlite:<path> or a mongodb:// URI)`);
 }
 

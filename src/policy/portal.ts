@@ -97,8 +97,10 @@ export function evaluatePortalAction(actor: PortalActor, action: PortalAction): 
   if (actor.kind === 'tenantAdmin') return allow();
   if (actor.kind === 'auditor') return reads ? allow() : forbid(R.readOnlyToken);
   // Creating accounts and minting tokens are tenant administration, never portal self-service.
-  if (action.type === 'account.create' || action.type === 'token.issue') return forbid(R.tenantAdminOnly);
+  if (action.type === 'account.create') return forbid(R.tenantAdminOnly);
+  // A non-member learns nothing of an account, not even that it exists: checked before what the action needs.
   if (actor.role === null) return decide('notFound', R.notMember);
+  if (action.type === 'token.issue') return forbid(R.tenantAdminOnly);
   const role = actor.role;
 
   switch (action.type) {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Credential, Site } from '../domain/types.js';
 import type { Store } from '../ports/storage.js';
+import { TtlCache } from './ttl-cache.js';
 
 /**
  * Bearer secrets are 256-bit random values, so a fast SHA-256 is the right hash at rest (no
@@ -23,15 +24,24 @@ export interface Principal {
 /** SCIM credentials of a site: lookup, rotation with an optional grace window, last-used stamps. */
 export class CredentialService {
   #touched = new Map<string, number>();
+  /** hash → credential: a second per request saved on the hot path; local revocations clear it. */
+  readonly #byHash: TtlCache<string, Credential | undefined>;
 
-  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {
+    this.#byHash = new TtlCache(1000, 10_000, now);
+  }
 
   /** Resolves a SCIM bearer secret to its site, or undefined (revoked, unknown, wrong kind). */
   async verifyScimSecret(secret: string): Promise<Principal | undefined> {
     const hash = hashSecret(secret);
-    const cred = await this.store.directory.findCredentialByHash(hash);
+    const cred = await this.#byHash.get(hash, () => this.store.directory.findCredentialByHash(hash));
     if (!cred || cred.kind !== 'scim' || !isLive(cred, this.now()) || !cred.siteId || !sameHash(cred.secretHash, hash)) return undefined;
     return this.principalOf(cred);
+  }
+
+  /** Forgets cached credentials (after a local rotation or revocation). */
+  invalidate(): void {
+    this.#byHash.clear();
   }
 
   /** The site of a credential found by id (OAuth access tokens carry the client's id). */
@@ -57,6 +67,7 @@ export class CredentialService {
    */
   async rotateScimSecret(tenantId: string, siteId: string, now: number, secret = generateSecret('rgs'), graceSeconds = 0): Promise<string> {
     await this.store.directory.revokeCredentials(tenantId, siteId, 'scim', now + graceSeconds * 1000);
+    this.invalidate();
     await this.store.directory.insertCredential({
       id: randomUUID(), tenantId, siteId, kind: 'scim', scope: null, secretHash: hashSecret(secret), revokedAt: null, createdAt: now,
     });
@@ -73,7 +84,9 @@ export class CredentialService {
     }));
   }
 
-  revoke(tenantId: string, id: string): Promise<boolean> {
-    return this.store.directory.revokeCredential(tenantId, id, this.now());
+  async revoke(tenantId: string, id: string): Promise<boolean> {
+    const done = await this.store.directory.revokeCredential(tenantId, id, this.now());
+    this.invalidate();
+    return done;
   }
 }

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import type { SitePolicyState, Site, TierCounts } from '../domain/types.js';
+import type { Site, SitePolicyState, TierCounts, UserRecord } from '../domain/types.js';
 import type { SiteWriter, Store } from '../ports/storage.js';
 import type { ImportMode, ParsedRow } from '../policy/csv.js';
 import { applyCloudAdminRow, applyCsvSiteRow, type RowResult } from './csv-apply.js';
@@ -41,25 +41,37 @@ class DryRunRollback extends Error {
 const add = (a: TierCounts, b: TierCounts): TierCounts => ({ creator: a.creator + b.creator, explorer: a.explorer + b.explorer, viewer: a.viewer + b.viewer });
 const sub = (a: TierCounts, b: TierCounts): TierCounts => ({ creator: a.creator - b.creator, explorer: a.explorer - b.explorer, viewer: a.viewer - b.viewer });
 
+/** Identities and cloud-admin grants a dry-run batch "wrote": kept in memory for the rest of the batch. */
+interface DryBatch {
+  users: Map<string, UserRecord>;
+  granted: number;
+}
+
 /**
- * The writer a dry run uses: the real one (same SQL, same policy code, rolled back at the end
- * of the batch) minus the audit appends, which would be rolled back too and only cost hashing;
- * cloud-admin counts include the grants of earlier, already rolled-back batches.
+ * The writer of a dry run: reads are real (inside the batch's transaction, which is rolled
+ * back), writes are not executed but captured — new identities in memory (a TCM file may name
+ * one user on several sites), cloud-admin grants counted, seats taken only in the policy state
+ * the caller holds — so the same row code and policy functions decide every row read-only.
+ * Any other write is refused loudly instead of being silently simulated.
  */
-function dryWriter(w: SiteWriter, carry: DryRunCarry, granted: { n: number }): SiteWriter {
+function dryWriter(w: SiteWriter, carry: DryRunCarry, batch: DryBatch): SiteWriter {
+  const skip = async () => undefined;
   return new Proxy(w, {
     get(target, prop) {
-      if (prop === 'appendAudit') return async () => undefined;
-      if (prop === 'countCloudAdmins') return async () => (await target.countCloudAdmins()) + carry.cloudAdmins;
-      if (prop === 'setCloudAdmin') {
-        return async (id: string, flag: boolean) => {
-          if (flag) granted.n++;
-          return target.setCloudAdmin(id, flag);
-        };
+      switch (prop) {
+        case 'scope': return target.scope;
+        case 'findTenantUserByUserName': return async (name: string) => batch.users.get(name.toLowerCase()) ?? target.findTenantUserByUserName(name);
+        case 'insertUser': return async (u: UserRecord) => void batch.users.set(u.userName.toLowerCase(), u);
+        case 'countCloudAdmins': return async () => (await target.countCloudAdmins()) + carry.cloudAdmins + batch.granted;
+        case 'setCloudAdmin': return async (_id: string, flag: boolean) => { if (flag) batch.granted++; };
+        case 'updateMembership': return async () => true;
+        case 'insertMembership': case 'adjustSeats': case 'appendAudit': case 'updateUser': case 'touchMembershipsOfUser': return skip;
+        case 'forSite': return async (siteId: string) => dryWriter(await target.forSite(siteId), carry, batch);
       }
-      if (prop === 'forSite') return async (siteId: string) => dryWriter(await target.forSite(siteId), carry, granted);
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      if (typeof prop === 'string' && /^(find|count)[A-Z]/.test(prop)) {
+        return (Reflect.get(target, prop, target) as (...a: unknown[]) => unknown).bind(target);
+      }
+      return () => { throw new Error(`dry run: ${String(prop)} is not simulated`); };
     },
   });
 }
@@ -68,8 +80,8 @@ function dryWriter(w: SiteWriter, carry: DryRunCarry, granted: { n: number }): S
 async function applyInOneUnit(store: Store, ctx: RequestContext, items: BatchItem[], opts: BatchOptions): Promise<void> {
   try {
     const results = await store.transaction(ctx.scope, async (w0) => {
-      const granted = { n: 0 };
-      const root = opts.dryRun ? dryWriter(w0, opts.carry, granted) : w0;
+      const dry: DryBatch = { users: new Map(), granted: 0 };
+      const root = opts.dryRun ? dryWriter(w0, opts.carry, dry) : w0;
       const sites = new Map<string, { w: SiteWriter; state: SitePolicyState; ctx: RequestContext; used0: TierCounts }>();
       const siteOf = async (site: Site) => {
         let s = sites.get(site.id);
@@ -95,7 +107,7 @@ async function applyInOneUnit(store: Store, ctx: RequestContext, items: BatchIte
           }));
         }
       }
-      if (opts.dryRun) throw new DryRunRollback(out, new Map([...sites].map(([id, s]) => [id, sub(s.state.used, s.used0)])), granted.n);
+      if (opts.dryRun) throw new DryRunRollback(out, new Map([...sites].map(([id, s]) => [id, sub(s.state.used, s.used0)])), dry.granted);
       return out;
     });
     items.forEach((it, i) => { it.result = results[i]; });

@@ -19,9 +19,10 @@ export const OUTCOMES: readonly RowOutcome[] = ['created', 'updated', 'unchanged
 const ROLES: readonly (SiteRole | null)[] = [null, ...SITE_ROLES];
 
 /**
- * The per-row report of one import, stored column-wise in typed arrays with small code tables
- * (outcome, roles, reasons and sites are one or two bytes a row; details only for rejected
- * rows), so 100,000 rows cost a few MB and no row object is kept twice.
+ * The per-row report of one import, stored column-wise: typed arrays with small code tables
+ * (outcome, roles, reasons and sites are one or two bytes a row), user names as UTF-8 bytes in
+ * one buffer, details only for rejected rows. 100,000 rows cost about 4 MB, and no row object
+ * is kept.
  */
 export class RowReport {
   #n = 0;
@@ -31,7 +32,7 @@ export class RowReport {
   #requested = new Uint8Array(1024);
   #reason = new Uint16Array(1024);
   #site = new Uint16Array(1024);
-  readonly #names: (string | null)[] = [];
+  readonly #names = new NameStore();
   readonly #details = new Map<number, string>();
   readonly #codes = new Table();
   readonly #sites = new Table();
@@ -51,7 +52,7 @@ export class RowReport {
     this.#requested[i] = ROLES.indexOf(r.requested);
     this.#reason[i] = this.#codes.code(r.reason ?? '');
     this.#site[i] = site === undefined ? 0 : this.#sites.code(site) + 1;
-    this.#names.push(userName);
+    this.#names.push(userName ?? '');
     if (r.detail) this.#details.set(i, r.detail);
     this.counts[r.outcome]++;
     if (r.reason) this.reasons[r.reason] = (this.reasons[r.reason] ?? 0) + 1;
@@ -62,10 +63,15 @@ export class RowReport {
     const site = this.#site[i]! > 0 ? this.#sites.value(this.#site[i]! - 1) : undefined;
     const detail = this.#details.get(i);
     return {
-      row: this.#line[i]!, userName: this.#names[i] ?? null, outcome: OUTCOMES[this.#outcome[i]!]!, siteRole: ROLES[this.#role[i]!] ?? null,
+      row: this.#line[i]!, userName: this.#names.at(i) || null, outcome: OUTCOMES[this.#outcome[i]!]!, siteRole: ROLES[this.#role[i]!] ?? null,
       requestedSiteRole: ROLES[this.#requested[i]!] ?? null, reason: reason || null,
       ...(site !== undefined ? { site } : {}), ...(detail ? { detail } : {}),
     };
+  }
+
+  /** The user name of row `i` ('' when the row had none) and its site URI (TCM; '' otherwise): the duplicate check's key. */
+  keyAt(i: number): string {
+    return dedupeKey(this.#site[i]! > 0 ? this.#sites.value(this.#site[i]! - 1) : '', this.#names.at(i));
   }
 
   /** Rows `offset …` (after filtering by outcome when given), at most `limit`; `nextOffset` when more match. */
@@ -100,6 +106,67 @@ export class RowReport {
     this.#requested = grow(this.#requested, (n) => new Uint8Array(n));
     this.#reason = grow(this.#reason, (n) => new Uint16Array(n));
     this.#site = grow(this.#site, (n) => new Uint16Array(n));
+  }
+}
+
+/** The duplicate key of a row: one user on one site (TCM site URIs compare case-insensitively, as contentUrl does). */
+export const dedupeKey = (siteUri: string, userName: string): string => `${siteUri.toLowerCase()}\u0000${userName.toLowerCase()}`;
+
+/** 30-bit FNV-1a: a small-integer key for the duplicate index (collisions are resolved by comparing keys). */
+function fnv30(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+/**
+ * "Has this user appeared earlier in the file for the same site?" without keeping a second copy
+ * of every name: a map from a 30-bit hash to row ordinals, whose keys are read back from the
+ * report (or the pending batch) to rule out hash collisions.
+ */
+export class DuplicateIndex {
+  readonly #map = new Map<number, number | number[]>();
+
+  /** True when an earlier row has `key`; otherwise records `ordinal` under it. */
+  seen(key: string, ordinal: number, keyOf: (ordinal: number) => string): boolean {
+    const h = fnv30(key);
+    const at = this.#map.get(h);
+    if (at === undefined) {
+      this.#map.set(h, ordinal);
+      return false;
+    }
+    const list = typeof at === 'number' ? [at] : at;
+    if (list.some((o) => keyOf(o) === key)) return true;
+    list.push(ordinal);
+    this.#map.set(h, list);
+    return false;
+  }
+}
+
+/** User names as UTF-8 bytes in one growing buffer (a name costs its bytes, not a string object). */
+class NameStore {
+  #bytes = Buffer.allocUnsafe(64 * 1024);
+  #ends = new Uint32Array(1024);
+  #n = 0;
+  push(name: string): void {
+    const start = this.#n ? this.#ends[this.#n - 1]! : 0;
+    const len = Buffer.byteLength(name);
+    while (start + len > this.#bytes.length) {
+      const b = Buffer.allocUnsafe(this.#bytes.length * 2);
+      this.#bytes.copy(b, 0, 0, start);
+      this.#bytes = b;
+    }
+    if (this.#n === this.#ends.length) {
+      const e = new Uint32Array(this.#ends.length * 2);
+      e.set(this.#ends);
+      this.#ends = e;
+    }
+    this.#bytes.write(name, start, 'utf8');
+    this.#ends[this.#n++] = start + len;
+  }
+  at(i: number): string {
+    const start = i ? this.#ends[i - 1]! : 0;
+    return this.#bytes.toString('utf8', start, this.#ends[i]);
   }
 }
 

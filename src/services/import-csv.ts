@@ -11,7 +11,7 @@ import type { Site } from '../domain/types.js';
 import type { Store } from '../ports/storage.js';
 import { parseCsvRow, type CsvFormat, type ImportMode, type ParsedRow } from '../policy/csv.js';
 import { auditEvent, type RequestContext } from './context.js';
-import { OUTCOMES, RowReport, type ReportRow } from './csv-report.js';
+import { dedupeKey, DuplicateIndex, OUTCOMES, RowReport, type ReportRow } from './csv-report.js';
 import type { RowOutcome, RowResult } from './csv-apply.js';
 import { runBatch, type BatchItem, type DryRunCarry } from './csv-batch.js';
 import { exportSiteCsv } from './csv-export.js';
@@ -153,7 +153,7 @@ export class ImportService {
     const { params } = job;
     const sites = params.format === 'tcm' ? await this.store.directory.findSites(ctx.scope.tenantId) : [ctx.site];
     const byUri = new Map(sites.map((s) => [s.contentUrl.toLowerCase(), s]));
-    const seen = new Set<string>();
+    const seen = new DuplicateIndex();
     const carry: DryRunCarry = { seats: new Map(), cloudAdmins: 0 };
     const tag = { jobId: job.id };
     const batchSize = this.opts.batchSize ?? 500;
@@ -176,7 +176,9 @@ export class ImportService {
         lineNo++;
         const line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
         if (line.trim() === '') continue; // blank lines are not rows
-        batch.push(this.#prepare(lineNo, parseCsvRow(line, params.format, first), byUri, seen, ctx.site));
+        const ordinal = job.report.length + batch.length;
+        const keyOf = (o: number) => (o < job.report.length ? job.report.keyAt(o) : dedupeKey(batch[o - job.report.length]!.siteUri ?? '', batch[o - job.report.length]!.userName ?? ''));
+        batch.push(this.#prepare(lineNo, parseCsvRow(line, params.format, first), byUri, (key) => seen.seen(key, ordinal, keyOf), ctx.site));
         first = false;
         if (batch.length >= batchSize) await flush();
       }
@@ -205,7 +207,7 @@ export class ImportService {
   }
 
   /** Resolves a row's site (TCM), rejects duplicates (first row wins), and keeps what the batch needs. */
-  #prepare(line: number, parsed: ParsedRow, byUri: Map<string, Site>, seen: Set<string>, home: Site): BatchItem {
+  #prepare(line: number, parsed: ParsedRow, byUri: Map<string, Site>, seenBefore: (key: string) => boolean, home: Site): BatchItem {
     const item: BatchItem = { line, userName: parsed.userName, parsed };
     if (parsed.kind === 'rejected') {
       item.result = rejected(parsed.reason, parsed.detail);
@@ -223,9 +225,10 @@ export class ImportService {
       site = found;
     }
     item.site = site;
-    const key = `${parsed.kind === 'cloudAdmin' ? '#cloud' : site.id}\u0000${parsed.userName.toLowerCase()}`;
-    if (seen.has(key)) item.result = rejected('CSV_DUPLICATE_ROW', 'This user appears earlier in the file for the same site; the first row wins');
-    else seen.add(key);
+    // Cloud-administrator rows have the blank site URI, which no site row has (R-CSV-07).
+    if (seenBefore(dedupeKey(item.siteUri ?? '', parsed.userName))) {
+      item.result = rejected('CSV_DUPLICATE_ROW', 'This user appears earlier in the file for the same site; the first row wins');
+    }
     return item;
   }
 

@@ -9,6 +9,7 @@ import { evaluateScimGate, SCIM_NOT_ENABLED_DETAIL } from '../policy/auth-gate.j
 import { evaluateCloudAdminGrant } from '../policy/limits.js';
 import { auditEvent, type RequestContext } from './context.js';
 import { generateSecret, type CredentialService } from './credentials.js';
+import { TtlCache } from './ttl-cache.js';
 import { applyMembershipPolicy, freedSeat, relicenseWaiting } from './membership-policy.js';
 
 /** Builds the context of an admin request acting on one site of its tenant. */
@@ -20,6 +21,9 @@ export type SiteContextFactory = (siteId: string) => Promise<RequestContext>;
  * change is one unit of work with its audit event.
  */
 export class SiteAdminService {
+  /** siteId → gate decision; cleared by every local change of a site's configuration. */
+  readonly #gate = new TtlCache<string, { allowed: boolean; reason: string }>(1000);
+
   constructor(private readonly store: Store, private readonly credentials: CredentialService) {}
 
   async createSite(tenantId: string, actor: string, requestId: string, body: { name: string; contentUrl: string; settings?: SiteSettings }): Promise<Site> {
@@ -44,6 +48,7 @@ export class SiteAdminService {
       const next = { ...state.site.settings, ...settings };
       await w.updateSiteSettings(next);
       await w.appendAudit(auditEvent(ctx, 'SiteSettingsChanged', { type: 'Site', id: ctx.scope.siteId }, { before: state.site.settings, after: next }));
+      this.#gate.delete(ctx.scope.siteId);
       return { ...state.site, settings: next };
     });
   }
@@ -54,6 +59,7 @@ export class SiteAdminService {
     await this.store.transaction(ctx.scope, async (w) => {
       await w.insertAuthConfig(config);
       await w.appendAudit(auditEvent(ctx, 'AuthConfigCreated', { type: 'Site', id: ctx.scope.siteId }, { authConfigId: config.id, type }));
+      this.#gate.delete(ctx.scope.siteId);
     });
     return config;
   }
@@ -70,6 +76,7 @@ export class SiteAdminService {
       if (!state.authConfigs.some((c) => c.id === authConfigId)) throw new AppError('request.invalid_value', `No auth configuration ${authConfigId} on this site`);
       await w.updateSiteScim(true, authConfigId);
       await w.appendAudit(auditEvent(ctx, 'ScimEnabled', { type: 'Site', id: ctx.scope.siteId }, { authConfigId }));
+      this.#gate.delete(ctx.scope.siteId);
       await w.appendAudit(auditEvent(ctx, 'ScimSecretRotated', { type: 'Credential', id: null }, { authConfigId, graceSeconds }));
       return evaluateScimGate({ authConfigs: state.authConfigs as never, scim: { enabled: true, authConfigId } });
     });
@@ -83,6 +90,7 @@ export class SiteAdminService {
       const state = await w.findSitePolicyState();
       await w.updateSiteScim(false, state.scim.authConfigId);
       await w.appendAudit(auditEvent(ctx, 'SiteSettingsChanged', { type: 'Site', id: ctx.scope.siteId }, { scim: { enabled: false } }));
+      this.#gate.delete(ctx.scope.siteId);
     });
   }
 
@@ -94,6 +102,7 @@ export class SiteAdminService {
       if (!config) throw notFound('Auth configuration', id);
       await w.setAuthConfigEnabled(id, enabled);
       await w.appendAudit(auditEvent(ctx, 'SiteSettingsChanged', { type: 'Site', id: ctx.scope.siteId }, { authConfigId: id, before: { enabled: config.enabled }, after: { enabled } }));
+      this.#gate.delete(ctx.scope.siteId);
       return { ...config, enabled };
     });
   }
@@ -145,9 +154,11 @@ export class SiteAdminService {
   async transferContent(ctx: RequestContext, fromUserId: string, toUserId: string): Promise<number> {
     return this.store.transaction(ctx.scope, async (w) => {
       if (fromUserId === toUserId) throw new AppError('request.invalid_value', 'fromUserId and toUserId must differ');
-      const found = await w.findExistingUserIds([toUserId]);
+      const found = await w.findExistingUserIds([toUserId, fromUserId]);
       if (!found.has(toUserId)) throw new AppError('request.invalid_value', `User ${toUserId} is not a member of this site`);
       const moved = await w.transferContent(fromUserId, toUserId);
+      // Neither a member nor an owner of anything here (another site's or tenant's id): refused, and nothing audited.
+      if (!moved && !found.has(fromUserId)) throw new AppError('request.invalid_value', `User ${fromUserId} is not a member of this site`);
       await w.appendAudit(auditEvent(ctx, 'ContentTransferred', { type: 'User', id: fromUserId }, { from: fromUserId, to: toUserId, count: moved }));
       return moved;
     });
@@ -216,9 +227,12 @@ export class SiteAdminService {
 
   /** The SCIM gate of a site (SPEC §5.6): answers with the detail Okta shows when closed. */
   async checkScimGate(scope: Scope): Promise<void> {
-    const state = await this.store.reader(scope).findSitePolicyState();
-    const gate = evaluateScimGate({ authConfigs: state.authConfigs as never, scim: state.scim });
-    if (!gate.value.allowed) throw new AppError('auth.scim_not_enabled', SCIM_NOT_ENABLED_DETAIL, { reason: gate.reasons[0] ?? 'SCIM_NOT_ENABLED' });
+    const gate = await this.#gate.get(scope.siteId, async () => {
+      const state = await this.store.reader(scope).findSitePolicyState();
+      const d = evaluateScimGate({ authConfigs: state.authConfigs as never, scim: state.scim });
+      return { allowed: d.value.allowed, reason: d.reasons[0] ?? 'SCIM_NOT_ENABLED' };
+    });
+    if (!gate.allowed) throw new AppError('auth.scim_not_enabled', SCIM_NOT_ENABLED_DETAIL, { reason: gate.reason });
   }
 }
 

@@ -6,7 +6,7 @@
  * exactly which request wrote which event).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -31,6 +31,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A private copy of the built server for long runs: other work rebuilding `dist/` meanwhile
+ * must not change the program under test halfway. Kept under node_modules/.cache so that
+ * package imports still resolve. Returns the path of its main.js and a cleanup function.
+ */
+export function snapshotDist(): { mainJs: string; remove(): void } {
+  const to = join(ROOT, 'node_modules', '.cache', `rolegate-reliability-${process.pid}-${Date.now()}`);
+  cpSync(join(ROOT, 'dist'), join(to, 'dist'), { recursive: true });
+  return { mainJs: join(to, 'dist', 'src', 'main.js'), remove: () => rmSync(to, { recursive: true, force: true }) };
+}
+
 export interface ServerProc {
   child: ChildProcess;
   port: number;
@@ -48,12 +59,14 @@ export interface ServerProc {
  */
 export async function spawnServer(opts: {
   dbPath: string; port?: number; config?: Record<string, unknown>; env?: Record<string, string>; logLevel?: string; startTimeoutMs?: number;
+  /** Defaults to dist/src/main.js (see {@link snapshotDist}). */
+  mainJs?: string;
 }): Promise<ServerProc> {
   const port = opts.port ?? (await freePort());
   const configDir = join(opts.dbPath + '.config');
   mkdirSync(configDir, { recursive: true });
   writeFileSync(join(configDir, 'default.json'), JSON.stringify(opts.config ?? {}));
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [opts.mainJs ?? join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
     env: {
       ...process.env, NODE_ENV: 'reliability', PORT: String(port), HOST: '127.0.0.1', ROLEGATE_DB: `sqlite:${opts.dbPath}`,

@@ -38,9 +38,9 @@ export interface MongoHandle {
 
 /**
  * Connects, checks for a replica set (`hello.setName`, or a mongos router), and creates every
- * index. @throws Error with a message naming the host (not the credentials) and what to do.
+ * index. `dbName` overrides the URI's database (tests). @throws Error with a message naming the host (not the credentials) and what to do.
  */
-export async function connectMongo(uri: string): Promise<MongoHandle> {
+export async function connectMongo(uri: string, opts: { dbName?: string } = {}): Promise<MongoHandle> {
   const where = describeUri(uri);
   const conn = mongoose.createConnection(uri, {
     serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
@@ -50,6 +50,7 @@ export async function connectMongo(uri: string): Promise<MongoHandle> {
     autoIndex: false,
     autoCreate: false,
     retryWrites: true,
+    ...(opts.dbName ? { dbName: opts.dbName } : {}),
   });
   try {
     await conn.asPromise();

@@ -125,8 +125,8 @@ export class MongoStore implements Store {
   }
 
   /** Connects, checks the replica set, creates indexes. @throws Error with a clear message. */
-  static async connect(uri: string): Promise<MongoStore> {
-    const h = await connectMongo(uri);
+  static async connect(uri: string, opts: { dbName?: string } = {}): Promise<MongoStore> {
+    const h = await connectMongo(uri, opts);
     return new MongoStore({ client: h.client, collections: h.collections, close: () => h.conn.close() });
   }
 

@@ -94,8 +94,6 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE UNIQUE INDEX IF NOT EXISTS users_tenant_username ON users(tenant_id, user_name_lower);
 CREATE INDEX IF NOT EXISTS users_tenant_external ON users(tenant_id, external_id);
 CREATE INDEX IF NOT EXISTS users_tenant_display ON users(tenant_id, display_name_lower);
--- Keyset pages of tenant users (TCM GET /users), ordered by id.
-CREATE INDEX IF NOT EXISTS users_tenant_id ON users(tenant_id, id);
 
 -- Emails as rows: emails[type eq "work"].value eq "x" is an index hit.
 CREATE TABLE IF NOT EXISTS user_emails (

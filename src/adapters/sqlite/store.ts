@@ -5,7 +5,7 @@ import type { AuditQuery, DirectoryStore, SiteReader, SiteWriter, Store, TenantR
 import type { PortalStore } from '../../ports/portal.js';
 import { openDatabase, WriteLock, type Db } from './db.js';
 import { appendAuditRows, findAuditAnchor, findAuditEntries, purgeAudit, scanAudit } from './audit-repo.js';
-import type { Row } from './repo-base.js';
+import { stmt, type Row } from './repo-base.js';
 import { toSite } from './rows.js';
 import { SqliteSiteRepository } from './site-repo.js';
 import { SqliteTenantRepository } from './tenant-repo.js';
@@ -26,17 +26,17 @@ class SqliteDirectory implements DirectoryStore {
     return this.lock.run(async () => fn());
   }
   async countTenants() {
-    return (this.rd.prepare('SELECT count(*) AS n FROM tenants').get() as Row).n as number;
+    return (stmt(this.rd, 'SELECT count(*) AS n FROM tenants').get() as Row).n as number;
   }
   async findTenantIds() {
-    return (this.rd.prepare('SELECT id FROM tenants ORDER BY id').all() as Row[]).map((r) => r.id as string);
+    return (stmt(this.rd, 'SELECT id FROM tenants ORDER BY id').all() as Row[]).map((r) => r.id as string);
   }
   async insertTenant(t: Tenant) {
-    await this.write(() => this.db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, t.createdAt));
+    await this.write(() => stmt(this.db, 'INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(t.id, t.name, t.createdAt));
   }
   async insertSite(s: Site) {
     try {
-      await this.write(() => this.db.prepare('INSERT INTO sites (id, tenant_id, name, content_url, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      await this.write(() => stmt(this.db, 'INSERT INTO sites (id, tenant_id, name, content_url, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(s.id, s.tenantId, s.name, s.contentUrl, JSON.stringify(s.settings), s.createdAt));
     } catch (e) {
       if (String((e as { code?: string }).code).startsWith('SQLITE_CONSTRAINT')) {
@@ -46,36 +46,36 @@ class SqliteDirectory implements DirectoryStore {
     }
   }
   async findSiteById(tenantId: string, siteId: string) {
-    const r = this.rd.prepare('SELECT * FROM sites WHERE tenant_id = ? AND id = ?').get(tenantId, siteId) as Row | undefined;
+    const r = stmt(this.rd, 'SELECT * FROM sites WHERE tenant_id = ? AND id = ?').get(tenantId, siteId) as Row | undefined;
     return r && toSite(r);
   }
   async findSites(tenantId: string) {
-    return (this.rd.prepare('SELECT * FROM sites WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId) as Row[]).map(toSite);
+    return (stmt(this.rd, 'SELECT * FROM sites WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId) as Row[]).map(toSite);
   }
   async insertCredential(c: Credential & { label?: string | null; createdAt: number }) {
-    await this.write(() => this.db.prepare(`INSERT INTO credentials (id, tenant_id, site_id, kind, scope, secret_hash, label, created_at, revoked_at)
+    await this.write(() => stmt(this.db, `INSERT INTO credentials (id, tenant_id, site_id, kind, scope, secret_hash, label, created_at, revoked_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(c.id, c.tenantId, c.siteId, c.kind, c.scope, c.secretHash, c.label ?? null, c.createdAt, c.revokedAt));
   }
   async findCredentialByHash(hash: string) {
-    const r = this.rd.prepare('SELECT * FROM credentials WHERE secret_hash = ?').get(hash) as Row | undefined;
+    const r = stmt(this.rd, 'SELECT * FROM credentials WHERE secret_hash = ?').get(hash) as Row | undefined;
     return r && toCredential(r);
   }
   async findCredentialById(id: string) {
-    const r = this.rd.prepare('SELECT * FROM credentials WHERE id = ?').get(id) as Row | undefined;
+    const r = stmt(this.rd, 'SELECT * FROM credentials WHERE id = ?').get(id) as Row | undefined;
     return r && toCredential(r);
   }
   async findCredentials(tenantId: string, siteId: string | null) {
-    return (this.rd.prepare('SELECT * FROM credentials WHERE tenant_id = ? AND site_id IS ? ORDER BY created_at DESC, id').all(tenantId, siteId) as Row[]).map(toCredential);
+    return (stmt(this.rd, 'SELECT * FROM credentials WHERE tenant_id = ? AND site_id IS ? ORDER BY created_at DESC, id').all(tenantId, siteId) as Row[]).map(toCredential);
   }
   async revokeCredentials(tenantId: string, siteId: string, kind: Credential['kind'], at = Date.now()) {
-    await this.write(() => this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND site_id = ? AND kind = ? AND (revoked_at IS NULL OR revoked_at > ?)')
+    await this.write(() => stmt(this.db, 'UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND site_id = ? AND kind = ? AND (revoked_at IS NULL OR revoked_at > ?)')
       .run(at, tenantId, siteId, kind, at));
   }
   async revokeCredential(tenantId: string, id: string, at: number) {
-    return this.write(() => this.db.prepare('UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND (revoked_at IS NULL OR revoked_at > ?)').run(at, tenantId, id, at).changes === 1);
+    return this.write(() => stmt(this.db, 'UPDATE credentials SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND (revoked_at IS NULL OR revoked_at > ?)').run(at, tenantId, id, at).changes === 1);
   }
   async touchCredential(id: string, at: number) {
-    await this.write(() => this.db.prepare('UPDATE credentials SET last_used_at = ? WHERE id = ?').run(at, id));
+    await this.write(() => stmt(this.db, 'UPDATE credentials SET last_used_at = ? WHERE id = ?').run(at, id));
   }
   async findAuditEntries(tenantId: string, q: AuditQuery) {
     return findAuditEntries(this.rd, tenantId, q);
@@ -93,16 +93,16 @@ class SqliteDirectory implements DirectoryStore {
     return this.write(() => this.db.transaction(() => purgeAudit(this.db, tenantId, before))());
   }
   async countRequestsByClientDay(tenantId: string, since: number) {
-    return this.rd.prepare(`SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, json_extract(data, '$.client') AS client,
+    return stmt(this.rd, `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, json_extract(data, '$.client') AS client,
         count(*) AS requests, sum(CASE WHEN json_extract(data, '$.status') >= 400 THEN 1 ELSE 0 END) AS errors
       FROM audit_entries WHERE tenant_id = ? AND event = 'RequestHandled' AND at >= ? GROUP BY day, client ORDER BY day, client`)
       .all(tenantId, since) as { day: string; client: string; requests: number; errors: number }[];
   }
   async findSigningKeys() {
-    return this.rd.prepare('SELECT id, secret FROM signing_keys ORDER BY created_at DESC, id').all() as { id: string; secret: string }[];
+    return stmt(this.rd, 'SELECT id, secret FROM signing_keys ORDER BY created_at DESC, id').all() as { id: string; secret: string }[];
   }
   async insertSigningKey(k: { id: string; secret: string; createdAt: number }) {
-    await this.write(() => this.db.prepare('INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)').run(k.id, k.secret, k.createdAt));
+    await this.write(() => stmt(this.db, 'INSERT INTO signing_keys (id, secret, created_at) VALUES (?, ?, ?)').run(k.id, k.secret, k.createdAt));
   }
 }
 

@@ -8,7 +8,7 @@ import { toMembershipRow, toUser } from './rows.js';
  * Tenant-wide user reads on SQLite (TCM, SPEC §6 `GET /users`). Bound to one tenant: every
  * statement carries it. Pages are keyset on the user id, so a page costs the same at any depth:
  * with a site filter the (site_id, user_id) membership index drives the scan, otherwise the
- * (tenant_id, id) user index does.
+ * users primary key does.
  */
 export class SqliteTenantRepository implements TenantReader {
   constructor(private readonly db: Db, readonly tenantId: string) {}
@@ -24,7 +24,10 @@ export class SqliteTenantRepository implements TenantReader {
       if (q.cloudAdmin !== undefined) { sql += ' AND u.cloud_admin = ?'; params.push(q.cloudAdmin ? 1 : 0); }
       sql += ' ORDER BY m.user_id LIMIT ?';
     } else {
-      sql = 'SELECT u.* FROM users u WHERE u.tenant_id = ?';
+      // `+u.tenant_id`: walk the primary key in id order (no sort per page) and filter the tenant,
+      // rather than sort the whole tenant from its userName index. Deployments hold few tenants,
+      // and an extra (tenant_id, id) index would cost every user insert (bulk imports) a page write.
+      sql = 'SELECT u.* FROM users u WHERE +u.tenant_id = ?';
       params.push(this.tenantId);
       if (q.afterId !== undefined) { sql += ' AND u.id > ?'; params.push(q.afterId); }
       if (q.cloudAdmin !== undefined) { sql += ' AND u.cloud_admin = ?'; params.push(q.cloudAdmin ? 1 : 0); }

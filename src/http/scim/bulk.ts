@@ -42,6 +42,10 @@ export async function runBulk(resources: ScimResources, ctx: RequestContext, bas
   let errors = 0;
   for (const op of ops) {
     if (errors >= failOnErrors) break;
+    // Each operation runs on the synchronous store without yielding: let the event loop serve
+    // other requests (/healthz, signals) between operations, or a 1,000-operation Bulk holds
+    // the whole process for seconds.
+    if (results.length) await new Promise<void>((resolve) => setImmediate(resolve));
     const o = isObject(op) ? op : {};
     const method = String(o.method ?? '').toUpperCase();
     const bulkId = typeof o.bulkId === 'string' ? o.bulkId : undefined;

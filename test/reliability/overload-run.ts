@@ -1,0 +1,185 @@
+/**
+ * Overload behaviour (issue 8 §3, SPEC §9), shared by the short jest run and `bench/overload.ts`.
+ *
+ * 1. Measure the sustainable rate R: a closed loop (fixed concurrency, no limits configured)
+ *    of a mixed SCIM load — user creates and `userName eq` lookups — for a few seconds.
+ * 2. Start a server with a per-token rate limit near R and a global concurrency bound, and
+ *    offer it 3×R open-loop (arrivals on a fixed schedule, whatever the answers).
+ * While overloaded, a separate probe process times `/healthz` every 50 ms. Every request must
+ * get a success or 429/503 — 429 with an integer Retry-After and a SCIM Error body — and no
+ * network error or timeout; afterwards every acknowledged create is in the store.
+ */
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, NetworkError, isScimError, requestId, sleep, spawnServer, type Reply, type ServerProc } from './harness.js';
+
+export interface OverloadFigures {
+  sustainableRps: number; measureRequests: number; measureErrors: number;
+  offeredRps: number; seconds: number; sent: number; ok: number; limited429: number; unavailable503: number; other: Record<string, number>;
+  networkErrors: number; timeouts: number; badLimitAnswers: number; retryAfterValues: number[];
+  writesAcknowledged: number; writesLost: number;
+  healthz: { probes: number; failed: number; p50: number; p99: number; max: number };
+  config: { ratePerSecond: number; burst: number; maxConcurrent: number };
+}
+
+const userBody = (userName: string) => ({
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true,
+  name: { givenName: 'Load', familyName: 'Test' }, emails: [{ value: userName, type: 'work', primary: true }],
+});
+
+/** One request of the mixed workload: half writes (creates), half reads (an IdP's lookup). */
+function mixed(client: Client, i: number, tag: string, known: string[], timeoutMs: number): { write?: string; done: Promise<Reply> } {
+  if (i % 2 === 0 || known.length === 0) {
+    const userName = `${tag}.${i}@example.test`;
+    return { write: userName, done: client.scim('POST', '/Users', userBody(userName), requestId(tag), timeoutMs) };
+  }
+  const name = known[i % known.length]!;
+  return { done: client.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`, undefined, requestId(tag), timeoutMs) };
+}
+
+/** Times GET /healthz every `everyMs` from a separate process, so the load generator's own work never inflates the figure. */
+function startProbe(url: string, everyMs: number) {
+  const script = `
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const out = [];
+    const tick = () => {
+      const t = performance.now();
+      const r = http.get(${JSON.stringify(`${url}/healthz`)}, { agent, timeout: 5000 }, (res) => {
+        res.resume();
+        res.on('end', () => out.push(res.statusCode === 200 ? performance.now() - t : -1));
+      });
+      r.on('timeout', () => r.destroy(new Error('timeout')));
+      r.on('error', () => out.push(-1));
+    };
+    const timer = setInterval(tick, ${everyMs});
+    process.on('message', () => { clearInterval(timer); setTimeout(() => { process.send(out, () => process.exit(0)); }, 200); });
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    stop: () => new Promise<number[]>((resolve) => {
+      child.once('message', (m) => resolve(m as number[]));
+      child.send('stop');
+    }),
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 10) / 10;
+};
+
+export async function runOverload(opts: {
+  measureSeconds: number; overloadSeconds: number; factor?: number; admitFraction?: number; log?: (s: string) => void; mainJs?: string;
+}): Promise<OverloadFigures> {
+  const log = opts.log ?? (() => undefined);
+  const factor = opts.factor ?? 3;
+  const dir = mkdtempSync(join(tmpdir(), 'rolegate-overload-'));
+  const servers: ServerProc[] = [];
+  try {
+    // ---- 1. the sustainable rate, no limits ------------------------------------------------
+    const s1 = await spawnServer({ dbPath: join(dir, 'measure.db'), config: { limits: { ratePerSecond: 0, maxConcurrent: 0 } }, mainJs: opts.mainJs });
+    servers.push(s1);
+    const c1 = new Client(s1.url, 16);
+    const known: string[] = [];
+    // Warm up (JIT, prepared statements) before timing.
+    for (let i = 0; i < 40; i++) { const m = mixed(c1, i, 'warm', known, 10_000); const r = await m.done; if (m.write && r.status === 201) known.push(m.write); }
+    let done = 0;
+    let errors = 0;
+    let i = 0;
+    const until = performance.now() + opts.measureSeconds * 1000;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (performance.now() < until) {
+        const m = mixed(c1, i++, 'measure', known, 10_000);
+        const r = await m.done.catch(() => undefined);
+        if (!r || r.status >= 300) errors++;
+        else { done++; if (m.write) known.push(m.write); }
+      }
+    }));
+    c1.close();
+    const sustainable = Math.max(20, Math.round(done / opts.measureSeconds));
+    log(`overload: sustainable rate ${sustainable} req/s (${done} requests in ${opts.measureSeconds} s at concurrency 16, ${errors} errors)`);
+    await s1.kill('SIGKILL');
+
+    // ---- 2. 3× that rate against the limits ---------------------------------------------------
+    // The per-token rate sits below the measured maximum: admitted work must leave the process
+    // headroom to turn the excess away cheaply and to answer probes.
+    const config = { ratePerSecond: Math.max(10, Math.round(sustainable * (opts.admitFraction ?? 0.5))), burst: Math.max(10, Math.round(sustainable / 10)), maxConcurrent: 32 };
+    const dbPath = join(dir, 'overload.db');
+    const s2 = await spawnServer({ dbPath, config: { limits: config }, mainJs: opts.mainJs });
+    servers.push(s2);
+    const c2 = new Client(s2.url, 256);
+    const seedNames: string[] = [];
+    for (let k = 0; k < 20; k++) { const n = `seed.${k}@example.test`; if ((await c2.scim('POST', '/Users', userBody(n))).status === 201) seedNames.push(n); }
+    await sleep(1100); // let the token bucket refill after seeding
+    const probe = startProbe(s2.url, 50);
+    await sleep(200);
+    const offered = sustainable * factor;
+    const f: OverloadFigures = {
+      sustainableRps: sustainable, measureRequests: done, measureErrors: errors, offeredRps: offered, seconds: opts.overloadSeconds,
+      sent: 0, ok: 0, limited429: 0, unavailable503: 0, other: {}, networkErrors: 0, timeouts: 0, badLimitAnswers: 0, retryAfterValues: [],
+      writesAcknowledged: 0, writesLost: 0, healthz: { probes: 0, failed: 0, p50: 0, p99: 0, max: 0 }, config,
+    };
+    const acked: string[] = [];
+    const inflight: Promise<void>[] = [];
+    const start = performance.now();
+    const end = start + opts.overloadSeconds * 1000;
+    let n = 0;
+    while (performance.now() < end) {
+      // Open loop: how many should have been sent by now, whatever has been answered.
+      const due = Math.floor(((performance.now() - start) / 1000) * offered);
+      while (n < due) {
+        const m = mixed(c2, n++, 'load', seedNames, 15_000);
+        f.sent++;
+        inflight.push(m.done.then((r) => {
+          if (r.status >= 200 && r.status < 300) { f.ok++; if (m.write) acked.push(m.write); return; }
+          if (r.status === 429 || r.status === 503) {
+            if (r.status === 429) f.limited429++; else f.unavailable503++;
+            const ra = String(r.headers['retry-after'] ?? '');
+            if (!/^\d+$/.test(ra) || !isScimError(r)) f.badLimitAnswers++;
+            else if (f.retryAfterValues.length < 1000) f.retryAfterValues.push(Number(ra));
+            return;
+          }
+          f.other[r.status] = (f.other[r.status] ?? 0) + 1;
+        }, (e: unknown) => {
+          if (e instanceof NetworkError && e.timedOut) f.timeouts++;
+          else f.networkErrors++;
+        }));
+      }
+      await sleep(5);
+    }
+    await Promise.all(inflight);
+    const latencies = await probe.stop();
+    c2.close();
+    const okLat = latencies.filter((x) => x >= 0);
+    f.healthz = { probes: latencies.length, failed: latencies.length - okLat.length, p50: pct(okLat, 50), p99: pct(okLat, 99), max: pct(okLat, 100) };
+    f.writesAcknowledged = acked.length;
+    await s2.kill('SIGTERM');
+    // ---- 3. every acknowledged write is in the store -------------------------------------------
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      const stored = new Set((db.prepare("SELECT user_name AS n FROM users WHERE user_name LIKE 'load.%'").all() as { n: string }[]).map((r) => r.n));
+      f.writesLost = acked.filter((a) => !stored.has(a)).length;
+    } finally {
+      db.close();
+    }
+    return f;
+  } finally {
+    for (const s of servers) await s.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function describeOverload(f: OverloadFigures): string {
+  const ra = f.retryAfterValues.length ? `${Math.min(...f.retryAfterValues)}–${Math.max(...f.retryAfterValues)} s` : 'n/a';
+  return `overload: sustainable ${f.sustainableRps} req/s (mixed creates + userName lookups); limits ratePerSecond=${f.config.ratePerSecond} ` +
+    `burst=${f.config.burst} maxConcurrent=${f.config.maxConcurrent}; offered ${f.offeredRps} req/s for ${f.seconds} s: sent ${f.sent}, ` +
+    `2xx ${f.ok}, 429 ${f.limited429}, 503 ${f.unavailable503}, other ${JSON.stringify(f.other)}, network errors ${f.networkErrors}, ` +
+    `timeouts ${f.timeouts}, malformed 429/503 ${f.badLimitAnswers} (Retry-After ${ra}); /healthz ${f.healthz.probes} probes, ` +
+    `p50 ${f.healthz.p50} ms, p99 ${f.healthz.p99} ms, max ${f.healthz.max} ms, failed ${f.healthz.failed}; ` +
+    `writes acknowledged ${f.writesAcknowledged}, lost ${f.writesLost}`;
+}
