@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS sites (
   -- maintained counters: totalResults of an unfiltered list without count(*)
   user_count   INTEGER NOT NULL DEFAULT 0,
   group_count  INTEGER NOT NULL DEFAULT 0,
+  list_epoch   INTEGER NOT NULL DEFAULT 0,  -- bumped by deletions: invalidates list position anchors
   -- SCIM enablement (R-SCIM-05/08): associated with one auth configuration
   scim_enabled        INTEGER NOT NULL DEFAULT 0,
   scim_auth_config_id TEXT,

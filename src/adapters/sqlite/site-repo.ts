@@ -5,6 +5,7 @@ import type {
 } from '../../domain/types.js';
 import type { ListQuery, Page, SiteWriter } from '../../ports/storage.js';
 import { filterToSql, sortKeySql } from '../../scim-filter/to-sql.js';
+import { anchorFor } from './anchors.js';
 import { appendAuditRows } from './audit-repo.js';
 import { placeholders, unique, type Row } from './repo-base.js';
 import { SITE_USER_COLUMNS, emailRows, toGroup, toSiteUser, toUser } from './rows.js';
@@ -82,9 +83,10 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
       params.push(...f.params);
     }
     const from = select.slice(select.indexOf(' FROM '));
+    const site = this.get(`SELECT ${counter} AS n, list_epoch FROM sites WHERE id = ?`, this.scope.siteId);
     const totalResults = q.filter
       ? (this.get(`SELECT count(*) AS n ${from} WHERE ${where.join(' AND ')}`, ...params)!.n as number)
-      : (this.get(`SELECT ${counter} AS n FROM sites WHERE id = ?`, this.scope.siteId)?.n as number ?? 0);
+      : (site?.n as number ?? 0);
     if (q.count <= 0) return { rows: [] as Row[], totalResults };
     const dir = q.sortOrder === 'descending' ? 'DESC' : 'ASC';
     const order = q.sortBy ? `${sortKeySql(q.sortBy, resource)} ${dir}, ${alias}.seq ${dir}` : `${alias}.seq`;
@@ -96,8 +98,13 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
       const last = rows.at(-1);
       return { rows, totalResults, nextAfter: more && last ? (last[alias === 'm' ? 'm_seq' : 'seq'] as number) : undefined };
     }
-    const rows = this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      ...params, q.count, q.startIndex - 1);
+    // Deep pages of the plain list start from a position anchor instead of OFFSET-walking the index.
+    const anchor = !q.filter && !q.sortBy && site
+      ? anchorFor(this.db, alias === 'm' ? 'site_memberships' : 'groups', this.scope.siteId, site.list_epoch as number, q.startIndex - 1)
+      : undefined;
+    const rows = anchor
+      ? this.all(`${select} WHERE ${where.join(' AND ')} AND ${alias}.seq >= ? ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, anchor.seq, q.count, anchor.skip)
+      : this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, q.count, q.startIndex - 1);
     return { rows, totalResults };
   }
 
@@ -167,7 +174,8 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
 
   async deleteMembership(userId: string): Promise<void> {
     const info = this.run('DELETE FROM site_memberships WHERE site_id = ? AND user_id = ?', this.scope.siteId, userId);
-    if (info.changes) this.run('UPDATE sites SET user_count = user_count - ? WHERE id = ?', info.changes, this.scope.siteId);
+    // A deletion shifts list positions: the epoch invalidates position anchors (anchors.ts).
+    if (info.changes) this.run('UPDATE sites SET user_count = user_count - ?, list_epoch = list_epoch + 1 WHERE id = ?', info.changes, this.scope.siteId);
   }
 
   async countMembershipsOfUser(userId: string): Promise<number> {
@@ -211,7 +219,7 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
 
   async deleteGroup(id: string): Promise<void> {
     const info = this.run('DELETE FROM groups WHERE site_id = ? AND id = ?', this.scope.siteId, id);
-    if (info.changes) this.run('UPDATE sites SET group_count = group_count - 1 WHERE id = ?', this.scope.siteId);
+    if (info.changes) this.run('UPDATE sites SET group_count = group_count - 1, list_epoch = list_epoch + 1 WHERE id = ?', this.scope.siteId);
   }
 
   async addGroupMembers(groupId: string, members: GroupMember[]): Promise<string[]> {
