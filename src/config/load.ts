@@ -1,11 +1,13 @@
 import { Ajv } from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import schema from '../../schemas/config.schema.json' with { type: 'json' };
 
 export interface Config {
   readonly port: number;
   readonly host: string;
+  readonly workers: number;
   readonly db: string;
   readonly publicBaseUrl: string | null;
   readonly bootstrap: { readonly scimToken: string | null; readonly adminToken: string | null };
@@ -59,6 +61,11 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Json {
     else out.port = n;
   }
   if (env.HOST) out.host = env.HOST;
+  if (env.ROLEGATE_WORKERS) {
+    const n = env.ROLEGATE_WORKERS === 'auto' ? availableParallelism() : Number(env.ROLEGATE_WORKERS);
+    if (!Number.isInteger(n)) problems.push(`ROLEGATE_WORKERS: '${env.ROLEGATE_WORKERS}' is not an integer or 'auto'`);
+    else out.workers = n;
+  }
   const db = env.ROLEGATE_DB || env.MONGODB_URI;
   if (db) out.db = db;
   if (env.ROLEGATE_PUBLIC_URL) out.publicBaseUrl = env.ROLEGATE_PUBLIC_URL;
