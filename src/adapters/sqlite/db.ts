@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writePlannerStats } from './planner-stats.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { PORTAL_DDL } from './portal-schema.js';
 
@@ -38,6 +39,7 @@ export function openDatabase(location: string): { writer: Db; reader: Db } {
   writer.exec(DDL);
   writer.exec(PORTAL_DDL);
   writer.pragma(`user_version = ${SCHEMA_VERSION}`);
+  writePlannerStats(writer);
   const reader = memory ? writer : configure(new Database(location, { readonly: true }), true);
   return { writer, reader };
 }

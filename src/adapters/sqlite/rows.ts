@@ -14,42 +14,55 @@ export const SITE_USER_COLUMNS = `
 import type { Row } from './repo-base.js';
 export type { Row };
 
-export function toUser(r: Row, prefix = 'u_'): UserRecord {
+const USER_FIELDS = ['id', 'tenant_id', 'user_name', 'external_id', 'display_name', 'data', 'cloud_admin', 'created_at', 'updated_at'] as const;
+const MEMBERSHIP_FIELDS = ['site_id', 'user_id', 'requested_role', 'site_role', 'active', 'licensed', 'seat_tier', 'auth_setting',
+  'idp_config_id', 'source', 'state', 'ext', 'floor_role', 'manual_role', 'last_login_at', 'created_at', 'updated_at', 'version'] as const;
+
+/** Column names with their join prefix, computed once: row mapping is on every list page's hot path. */
+function keyed<F extends readonly string[]>(fields: F, prefix: string): Record<F[number], string> {
+  return Object.fromEntries(fields.map((f) => [f, `${prefix}${f}`])) as Record<F[number], string>;
+}
+const U = { u_: keyed(USER_FIELDS, 'u_'), '': keyed(USER_FIELDS, '') };
+const M = { m_: keyed(MEMBERSHIP_FIELDS, 'm_'), '': keyed(MEMBERSHIP_FIELDS, '') };
+
+export function toUser(r: Row, prefix: 'u_' | '' = 'u_'): UserRecord {
+  const k = U[prefix];
   return {
-    id: r[`${prefix}id`] as string,
-    tenantId: r[`${prefix}tenant_id`] as string,
-    userName: r[`${prefix}user_name`] as string,
-    externalId: (r[`${prefix}external_id`] as string | null) ?? null,
-    displayName: (r[`${prefix}display_name`] as string | null) ?? null,
-    data: JSON.parse(r[`${prefix}data`] as string) as Record<string, unknown>,
-    cloudAdmin: r[`${prefix}cloud_admin`] === 1,
-    createdAt: r[`${prefix}created_at`] as number,
-    updatedAt: r[`${prefix}updated_at`] as number,
+    id: r[k.id] as string,
+    tenantId: r[k.tenant_id] as string,
+    userName: r[k.user_name] as string,
+    externalId: (r[k.external_id] as string | null) ?? null,
+    displayName: (r[k.display_name] as string | null) ?? null,
+    data: JSON.parse(r[k.data] as string) as Record<string, unknown>,
+    cloudAdmin: r[k.cloud_admin] === 1,
+    createdAt: r[k.created_at] as number,
+    updatedAt: r[k.updated_at] as number,
   };
 }
 
 /** A site_memberships row; `prefix` is 'm_' in the users ⋈ memberships join, '' for plain rows. */
-export function toMembership(r: Row, prefix = 'm_'): MembershipRecord {
-  const c = (name: string) => r[`${prefix}${name}`];
+export function toMembership(r: Row, prefix: 'm_' | '' = 'm_'): MembershipRecord {
+  const k = M[prefix];
+  const ext = r[k.ext] as string | null;
   return {
-    siteId: c('site_id') as string,
-    userId: c('user_id') as string,
-    requestedRole: c('requested_role') as SiteRole,
-    siteRole: c('site_role') as SiteRole,
-    active: c('active') === 1,
-    licensed: c('licensed') === 1,
-    seatTier: (c('seat_tier') as MembershipRecord['seatTier']) ?? null,
-    authSetting: (c('auth_setting') as string | null) ?? null,
-    idpConfigId: (c('idp_config_id') as string | null) ?? null,
-    source: c('source') as MembershipRecord['source'],
-    state: c('state') as MembershipRecord['state'],
-    ext: c('ext') ? (JSON.parse(c('ext') as string) as Record<string, unknown>) : null,
-    floorRole: (c('floor_role') as SiteRole | null) ?? null,
-    manualRole: (c('manual_role') as SiteRole | null) ?? null,
-    lastLoginAt: (c('last_login_at') as number | null) ?? null,
-    createdAt: c('created_at') as number,
-    updatedAt: c('updated_at') as number,
-    version: c('version') as number,
+    siteId: r[k.site_id] as string,
+    userId: r[k.user_id] as string,
+    requestedRole: r[k.requested_role] as SiteRole,
+    siteRole: r[k.site_role] as SiteRole,
+    active: r[k.active] === 1,
+    licensed: r[k.licensed] === 1,
+    seatTier: (r[k.seat_tier] as MembershipRecord['seatTier']) ?? null,
+    authSetting: (r[k.auth_setting] as string | null) ?? null,
+    idpConfigId: (r[k.idp_config_id] as string | null) ?? null,
+    source: r[k.source] as MembershipRecord['source'],
+    state: r[k.state] as MembershipRecord['state'],
+    ext: ext ? (JSON.parse(ext) as Record<string, unknown>) : null,
+    floorRole: (r[k.floor_role] as SiteRole | null) ?? null,
+    manualRole: (r[k.manual_role] as SiteRole | null) ?? null,
+    lastLoginAt: (r[k.last_login_at] as number | null) ?? null,
+    createdAt: r[k.created_at] as number,
+    updatedAt: r[k.updated_at] as number,
+    version: r[k.version] as number,
   };
 }
 

@@ -135,6 +135,8 @@ CREATE TABLE IF NOT EXISTS site_memberships (
 CREATE UNIQUE INDEX IF NOT EXISTS memberships_site_user ON site_memberships(site_id, user_id);
 CREATE INDEX IF NOT EXISTS memberships_user ON site_memberships(user_id);
 CREATE INDEX IF NOT EXISTS memberships_site_updated ON site_memberships(site_id, updated_at);
+-- List order (and keyset cursors): pages walk this index instead of sorting the whole site.
+CREATE INDEX IF NOT EXISTS memberships_site_seq ON site_memberships(site_id, seq);
 CREATE INDEX IF NOT EXISTS memberships_site_created ON site_memberships(site_id, created_at);
 
 CREATE TABLE IF NOT EXISTS groups (
@@ -154,6 +156,7 @@ CREATE TABLE IF NOT EXISTS groups (
 CREATE UNIQUE INDEX IF NOT EXISTS groups_site_display ON groups(site_id, display_name_lower);
 CREATE INDEX IF NOT EXISTS groups_site_external ON groups(site_id, external_id);
 CREATE INDEX IF NOT EXISTS groups_site_updated ON groups(site_id, updated_at);
+CREATE INDEX IF NOT EXISTS groups_site_seq ON groups(site_id, seq);
 
 CREATE TABLE IF NOT EXISTS group_members (
   group_id    TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,

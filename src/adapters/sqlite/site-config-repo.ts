@@ -54,7 +54,7 @@ export abstract class SqliteSiteConfigRepository extends RepoBase {
 
   async findGroupsOfUser(userId: string): Promise<GroupOfUser[]> {
     return this.all(`SELECT g.id, g.display_name, g.minimum_site_role, g.grant_license_mode FROM group_members gm
-      JOIN groups g ON g.id = gm.group_id WHERE g.site_id = ? AND gm.member_id = ?`, this.scope.siteId, userId)
+      JOIN groups g ON g.id = gm.group_id WHERE +g.site_id = ? AND gm.member_id = ?`, this.scope.siteId, userId)
       .map((r) => ({
         id: r.id as string, displayName: r.display_name as string,
         minimumSiteRole: (r.minimum_site_role as GroupOfUser['minimumSiteRole']) ?? null,
@@ -64,7 +64,7 @@ export abstract class SqliteSiteConfigRepository extends RepoBase {
 
   async findMemberIdsOfGroup(groupId: string): Promise<string[]> {
     return this.all(`SELECT gm.member_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
-      WHERE g.site_id = ? AND gm.group_id = ?`, this.scope.siteId, groupId).map((r) => r.member_id as string);
+      WHERE +g.site_id = ? AND gm.group_id = ?`, this.scope.siteId, groupId).map((r) => r.member_id as string);
   }
 
   async findOwnedContent(userId: string): Promise<ContentItem[]> {

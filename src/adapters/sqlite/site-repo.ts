@@ -34,9 +34,10 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
     for (let i = 0; i < userIds.length; i += 500) {
       const ids = userIds.slice(i, i + 500);
       const rows = this.all(
+        // `+g.site_id`: start from the members' index, not from every group of the site.
         `SELECT gm.member_id, g.id, g.display_name FROM group_members gm JOIN groups g ON g.id = gm.group_id
-         WHERE g.site_id = ? AND gm.member_id IN (${placeholders(ids.length)}) ORDER BY g.seq`,
-        this.scope.siteId, ...ids);
+         WHERE gm.member_id IN (${placeholders(ids.length)}) AND +g.site_id = ? ORDER BY g.seq`,
+        ...ids, this.scope.siteId);
       for (const r of rows) {
         const list = out.get(r.member_id as string) ?? [];
         list.push({ value: r.id as string, display: r.display_name as string });
@@ -102,9 +103,16 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
     const anchor = !q.filter && !q.sortBy && site
       ? anchorFor(this.db, alias === 'm' ? 'site_memberships' : 'groups', this.scope.siteId, site.list_epoch as number, q.startIndex - 1)
       : undefined;
-    const rows = anchor
-      ? this.all(`${select} WHERE ${where.join(' AND ')} AND ${alias}.seq >= ? ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, anchor.seq, q.count, anchor.skip)
-      : this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, q.count, q.startIndex - 1);
+    if (!q.filter && !q.sortBy) {
+      // Skip on the covering (site_id, seq) index alone, then join only the rows of the page:
+      // an OFFSET over the join would build every skipped row.
+      const table = alias === 'm' ? 'site_memberships' : 'groups';
+      const keys = `SELECT seq FROM ${table} WHERE site_id = ?${anchor ? ' AND seq >= ?' : ''} ORDER BY seq LIMIT ? OFFSET ?`;
+      const keyParams = anchor ? [this.scope.siteId, anchor.seq, q.count, anchor.skip] : [this.scope.siteId, q.count, q.startIndex - 1];
+      const rows = this.all(`${select} WHERE ${alias}.seq IN (${keys}) ORDER BY ${alias}.seq`, ...keyParams);
+      return { rows, totalResults };
+    }
+    const rows = this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, q.count, q.startIndex - 1);
     return { rows, totalResults };
   }
 
@@ -250,7 +258,7 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
 
   async removeUserFromGroups(userId: string): Promise<string[]> {
     const groups = this.all(`SELECT gm.group_id FROM group_members gm JOIN groups g ON g.id = gm.group_id
-      WHERE g.site_id = ? AND gm.member_id = ?`, this.scope.siteId, userId).map((r) => r.group_id as string);
+      WHERE +g.site_id = ? AND gm.member_id = ?`, this.scope.siteId, userId).map((r) => r.group_id as string);
     for (const gid of groups) await this.removeGroupMembers(gid, [userId]);
     return groups;
   }

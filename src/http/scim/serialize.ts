@@ -15,24 +15,27 @@ const USER_ORDER = (SCIMMY.Schemas.User.definition.attributes as { name?: string
 export const iso = (ms: number) => new Date(ms).toISOString();
 export const etagOf = (version: number) => `W/"${version}"`;
 
+/** Data attributes in scimmy's order, minus those the row holds in columns. */
+const DATA_ORDER = USER_ORDER.filter((k) => !['schemas', 'id', 'externalId', 'meta'].includes(k));
+
 export function userToScim(su: SiteUser, groups: { value: string; display: string }[] | undefined, base: string): Json {
   const { user, membership: m } = su;
-  const location = `${base}/Users/${user.id}`;
-  const src: Json = {
-    ...user.data,
-    id: user.id,
-    externalId: user.externalId ?? undefined,
-    userName: user.userName,
-    displayName: user.displayName ?? undefined,
-    active: m.active,
-    groups: groups?.length ? groups.map((g) => ({ value: g.value, $ref: `${base}/Groups/${g.value}`, display: g.display })) : undefined,
-    meta: { resourceType: 'User', created: iso(m.createdAt), lastModified: iso(m.updatedAt), location, version: etagOf(m.version) },
-  };
-  const out: Json = { schemas: [URN.user] };
-  for (const key of USER_ORDER) {
-    if (key !== 'schemas' && src[key] !== undefined) out[key] = src[key];
+  const data = user.data;
+  const out: Json = { schemas: [URN.user], id: user.id };
+  if (user.externalId !== null) out.externalId = user.externalId;
+  out.meta = { resourceType: 'User', created: iso(m.createdAt), lastModified: iso(m.updatedAt), location: `${base}/Users/${user.id}`, version: etagOf(m.version) };
+  for (const key of DATA_ORDER) {
+    switch (key) {
+      case 'userName': out.userName = user.userName; break;
+      case 'displayName': if (user.displayName !== null) out.displayName = user.displayName; break;
+      case 'active': out.active = m.active; break;
+      case 'groups':
+        if (groups?.length) out.groups = groups.map((g) => ({ value: g.value, $ref: `${base}/Groups/${g.value}`, display: g.display }));
+        break;
+      default: if (data[key] !== undefined) out[key] = data[key];
+    }
   }
-  const enterprise = user.data[URN.enterprise];
+  const enterprise = data[URN.enterprise];
   if (enterprise && Object.keys(enterprise as Json).length) {
     (out.schemas as string[]).push(URN.enterprise);
     out[URN.enterprise] = enterprise;

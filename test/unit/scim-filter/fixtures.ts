@@ -4,6 +4,7 @@
  * SCIM JSON the server returns for each site (what the reference evaluator reads).
  */
 import Database from 'better-sqlite3';
+import { writePlannerStats } from '../../../src/adapters/sqlite/planner-stats.js';
 import { DDL } from '../../../src/adapters/sqlite/schema.js';
 
 export type Json = Record<string, unknown>;
@@ -148,6 +149,7 @@ export function fixtureFrom(users: UserModel[], groups: GroupModel[]): Fixture {
   const db = new Database(':memory:');
   db.function('scim_lower', { deterministic: true }, (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : s));
   db.exec(DDL);
+  writePlannerStats(db); // the product's planner statistics (openDatabase writes them too)
   insertAll(db, users, groups);
   return {
     db, users, groups,
