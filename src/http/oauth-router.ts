@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { OAuthService } from '../services/oauth.js';
 import { OAuthError } from '../services/oauth.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -36,5 +36,11 @@ export function oauthRouter(oauth: OAuthService, limiter: RateLimiter): express.
     }
   });
   router.use((_req, res) => void res.status(404).json({ error: 'invalid_request', error_description: 'Unknown OAuth endpoint' }));
+  // A body the parsers refuse (malformed, too large, bad charset) is answered in RFC 6749 §5.2 form too, not as a SCIM error.
+  router.use((err: { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    const status = err?.status === 413 ? 413 : err?.status === 415 ? 415 : 400;
+    res.status(status).json({ error: 'invalid_request', error_description: status === 413 ? 'The request body is too large' : 'The request body could not be read' });
+  });
   return router;
 }

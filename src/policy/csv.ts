@@ -45,8 +45,10 @@ const LAYOUT = {
   server: { columns: 7, site: -1, user: 0, display: 2, license: 3, admin: 4, publishing: 5, email: 6, auth: -1 },
   tcm: { columns: 9, site: 0, user: 1, display: 3, license: 4, admin: 5, publishing: 6, email: 7, auth: 8 },
 } as const;
+/** How many columns a row of `format` has (R-CSV-03..05). */
 export const columnCount = (format: CsvFormat): number => LAYOUT[format].columns;
 
+/** Longest line read as a user row; longer ones (a binary file, a missing line break) are rejected. */
 export const MAX_LINE_LENGTH = 8192;
 
 /**

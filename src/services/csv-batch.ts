@@ -22,6 +22,7 @@ export interface DryRunCarry {
   cloudAdmins: number;
 }
 
+/** How a batch applies its rows: the import's mode and dry-run switch, audit tag and carried dry-run state. */
 export interface BatchOptions {
   mode: ImportMode;
   dryRun: boolean;

@@ -15,6 +15,7 @@ export interface ReportRow {
   detail?: string;
 }
 
+/** Outcome codes in storage order (a row's outcome is stored as its index). */
 export const OUTCOMES: readonly RowOutcome[] = ['created', 'updated', 'unchanged', 'rejected'];
 const ROLES: readonly (SiteRole | null)[] = [null, ...SITE_ROLES];
 

@@ -9,10 +9,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+/** The repository root (the folder with package.json), from test/ under jest or dist/test/ when compiled for a bench. */
+export const ROOT = (() => {
+  let d = fileURLToPath(new URL('.', import.meta.url));
+  while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
+  return d;
+})();
 export const SCIM_TOKEN = 'reliability-scim-secret-0123456789';
 export const ADMIN_TOKEN = 'reliability-admin-secret-0123456789';
 export const TABLEAU = 'urn:ietf:params:scim:schemas:extension:tableau:3.0:User';
@@ -114,7 +119,7 @@ export interface Reply {
 
 /** A network failure: the outcome of the request is unknown (it may or may not have been applied). */
 export class NetworkError extends Error {
-  constructor(readonly cause: unknown, readonly timedOut = false) {
+  constructor(override readonly cause: unknown, readonly timedOut = false) {
     super(`network error: ${(cause as Error)?.message ?? String(cause)}`);
   }
 }

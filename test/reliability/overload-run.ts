@@ -21,7 +21,7 @@ export interface OverloadFigures {
   offeredRps: number; seconds: number; sent: number; ok: number; limited429: number; unavailable503: number; other: Record<string, number>;
   networkErrors: number; timeouts: number; badLimitAnswers: number; retryAfterValues: number[];
   writesAcknowledged: number; writesLost: number;
-  healthz: { probes: number; failed: number; p50: number; p99: number; max: number };
+  healthz: { probes: number; failed: number; p50: number; p95: number; p99: number; max: number };
   config: { ratePerSecond: number; burst: number; maxConcurrent: number };
 }
 
@@ -106,9 +106,10 @@ export async function runOverload(opts: {
     await s1.kill('SIGKILL');
 
     // ---- 2. 3× that rate against the limits ---------------------------------------------------
-    // The per-token rate sits below the measured maximum: admitted work must leave the process
-    // headroom to turn the excess away cheaply and to answer probes.
-    const config = { ratePerSecond: Math.max(10, Math.round(sustainable * (opts.admitFraction ?? 0.5))), burst: Math.max(10, Math.round(sustainable / 10)), maxConcurrent: 32 };
+    // The per-token rate sits well below the measured maximum (a quarter by default): admitted
+    // work must leave the process headroom to turn the excess away and to answer probes, since
+    // even a refused request costs part of an admitted one (HTTP parsing, authentication).
+    const config = { ratePerSecond: Math.max(10, Math.round(sustainable * (opts.admitFraction ?? 0.25))), burst: Math.max(10, Math.round(sustainable / 10)), maxConcurrent: 32 };
     const dbPath = join(dir, 'overload.db');
     const s2 = await spawnServer({ dbPath, config: { limits: config }, mainJs: opts.mainJs });
     servers.push(s2);
@@ -122,7 +123,7 @@ export async function runOverload(opts: {
     const f: OverloadFigures = {
       sustainableRps: sustainable, measureRequests: done, measureErrors: errors, offeredRps: offered, seconds: opts.overloadSeconds,
       sent: 0, ok: 0, limited429: 0, unavailable503: 0, other: {}, networkErrors: 0, timeouts: 0, badLimitAnswers: 0, retryAfterValues: [],
-      writesAcknowledged: 0, writesLost: 0, healthz: { probes: 0, failed: 0, p50: 0, p99: 0, max: 0 }, config,
+      writesAcknowledged: 0, writesLost: 0, healthz: { probes: 0, failed: 0, p50: 0, p95: 0, p99: 0, max: 0 }, config,
     };
     const acked: string[] = [];
     const inflight: Promise<void>[] = [];
@@ -156,7 +157,7 @@ export async function runOverload(opts: {
     const latencies = await probe.stop();
     c2.close();
     const okLat = latencies.filter((x) => x >= 0);
-    f.healthz = { probes: latencies.length, failed: latencies.length - okLat.length, p50: pct(okLat, 50), p99: pct(okLat, 99), max: pct(okLat, 100) };
+    f.healthz = { probes: latencies.length, failed: latencies.length - okLat.length, p50: pct(okLat, 50), p95: pct(okLat, 95), p99: pct(okLat, 99), max: pct(okLat, 100) };
     f.writesAcknowledged = acked.length;
     await s2.kill('SIGTERM');
     // ---- 3. every acknowledged write is in the store -------------------------------------------
@@ -180,6 +181,6 @@ export function describeOverload(f: OverloadFigures): string {
     `burst=${f.config.burst} maxConcurrent=${f.config.maxConcurrent}; offered ${f.offeredRps} req/s for ${f.seconds} s: sent ${f.sent}, ` +
     `2xx ${f.ok}, 429 ${f.limited429}, 503 ${f.unavailable503}, other ${JSON.stringify(f.other)}, network errors ${f.networkErrors}, ` +
     `timeouts ${f.timeouts}, malformed 429/503 ${f.badLimitAnswers} (Retry-After ${ra}); /healthz ${f.healthz.probes} probes, ` +
-    `p50 ${f.healthz.p50} ms, p99 ${f.healthz.p99} ms, max ${f.healthz.max} ms, failed ${f.healthz.failed}; ` +
+    `p50 ${f.healthz.p50} ms, p95 ${f.healthz.p95} ms, p99 ${f.healthz.p99} ms, max ${f.healthz.max} ms, failed ${f.healthz.failed}; ` +
     `writes acknowledged ${f.writesAcknowledged}, lost ${f.writesLost}`;
 }

@@ -35,17 +35,20 @@ describe('graceful shutdown (SIGTERM)', () => {
       const rids = clients.map(() => requestId('drain'));
       const inFlight: Promise<Reply | Error>[] = clients.map((c, i) =>
         c.scim('POST', '/Bulk', bulkOf(`drain${i}`, 150), rids[i], 60_000).catch((e: Error) => e));
-      // Wait until the server is demonstrably working on them (rows appear in the store).
+      // Wait until the server is demonstrably working on every one of them (each has written rows).
       const probe = new Database(dbPath, { readonly: true });
       const t0 = Date.now();
       let started = 0;
+      let working = 0;
       while (Date.now() - t0 < 20_000) {
-        started = (probe.prepare("SELECT count(*) AS n FROM users WHERE user_name LIKE 'drain%'").get() as { n: number }).n;
-        if (started > 0) break;
+        const rows = probe.prepare("SELECT substr(user_name, 1, 6) AS k, count(*) AS n FROM users WHERE user_name LIKE 'drain%' GROUP BY k").all() as { n: number }[];
+        working = rows.length;
+        started = rows.reduce((n, r) => n + r.n, 0);
+        if (working === clients.length) break;
         await sleep(5);
       }
       probe.close();
-      expect(started).toBeGreaterThan(0);
+      expect(working).toBe(clients.length);
 
       const sigterm = Date.now();
       server.child.kill('SIGTERM');

@@ -48,7 +48,7 @@ export function importsRouter(deps: ImportsRouterDeps): express.Router {
 
   route('get', '/imports/:jobId', ALL, async (req, _res, p) => {
     const q = validateApi<{ offset?: string; limit?: string; outcome?: string }>('importStatusQuery', req.query, 'request.invalid_value');
-    return deps.imports.status(p.tenantId, p.scope === 'siteAdmin' ? p.siteId : null, req.params.jobId as string, {
+    return await deps.imports.status(p.tenantId, p.scope === 'siteAdmin' ? p.siteId : null, req.params.jobId as string, {
       offset: Number(q.offset ?? 0), limit: Math.min(Math.max(Number(q.limit ?? 1000), 0), 10_000), outcomes: parseOutcomes(q.outcome),
     });
   });

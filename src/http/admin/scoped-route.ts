@@ -23,6 +23,7 @@ export interface ScopedRouterDeps {
 type Handler = (req: Request, res: Response, p: AdminPrincipal) => Promise<unknown>;
 type Method = 'get' | 'post' | 'put' | 'delete';
 
+/** Scope sets of the routes: any admin token; writers; tenant administrators; tenant-level readers. */
 export const ALL: AdminScope[] = ['tenantAdmin', 'siteAdmin', 'auditor'];
 export const WRITE: AdminScope[] = ['tenantAdmin', 'siteAdmin'];
 export const TENANT: AdminScope[] = ['tenantAdmin'];

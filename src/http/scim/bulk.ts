@@ -35,7 +35,9 @@ export async function runBulk(resources: ScimResources, ctx: RequestContext, bas
   if (ops.length > maxOperations) {
     throw new AppError('request.body_too_large', `The Bulk request has ${ops.length} operations; the maximum is ${maxOperations}`);
   }
-  const failOnErrors = body.failOnErrors === undefined ? Infinity : Number(body.failOnErrors);
+  // Only a number (or a numeric string) converts: Number() on an object runs its (client-chosen) toString.
+  const f = body.failOnErrors;
+  const failOnErrors = f === undefined ? Infinity : typeof f === 'number' || typeof f === 'string' ? Number(f) : NaN;
   if (!Number.isInteger(failOnErrors) && failOnErrors !== Infinity) throw new AppError('request.invalid_value', 'failOnErrors must be an integer');
   const ids = new Map<string, string>();
   const results: Json[] = [];

@@ -22,15 +22,22 @@ type Params = Record<string, unknown>;
 
 /** Query parameter names are matched case-insensitively (Entra sends `startindex`). */
 export function lowerKeys(q: Params): Params {
-  const out: Params = {};
+  // No prototype: a `__proto__` parameter (query string or .search body) stays a plain key.
+  const out: Params = Object.create(null) as Params;
   for (const [k, v] of Object.entries(q)) out[k.toLowerCase()] = Array.isArray(v) ? v[v.length - 1] : v;
   return out;
 }
 
 function intParam(v: unknown, name: string): number | undefined {
   if (v === undefined || v === '') return undefined;
-  if (typeof v === 'number') return Math.trunc(v);
-  const s = String(v).trim();
+  // JSON numbers (.search): finite, and within the range the query-string form allows (15 digits).
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new AppError('request.invalid_value', `${name} must be an integer`);
+    return Math.max(-999_999_999_999_999, Math.min(999_999_999_999_999, Math.trunc(v)));
+  }
+  // Nested query parameters (`count[x]=1`) and JSON objects are not integers (and String() on them may throw).
+  if (typeof v !== 'string') throw new AppError('request.invalid_value', `${name} must be an integer`);
+  const s = v.trim();
   if (!/^[-+]?\d{1,15}$/.test(s)) throw new AppError('request.invalid_value', `${name} must be an integer`);
   return Number(s);
 }
@@ -38,7 +45,10 @@ function intParam(v: unknown, name: string): number | undefined {
 /** Splits `a,b[type eq "x,y"],c` on the commas outside brackets and quotes. */
 export function splitAttributes(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  const list = Array.isArray(v) ? v.map(String) : [String(v)];
+  const strings = Array.isArray(v) ? v : [v];
+  // Objects (`attributes[toString]=x`, a JSON object in .search) are a client mistake, not a 500.
+  if (!strings.every((x) => typeof x === 'string')) throw new AppError('request.invalid_value', 'attributes and excludedAttributes must be strings or arrays of strings');
+  const list = strings as string[];
   const out: string[] = [];
   for (const text of list) {
     let depth = 0, quoted = false, cur = '';
@@ -69,7 +79,8 @@ function decodeCursor(v: string): number | undefined {
  */
 export function parseListRequest(raw: Params, limits: ListLimits): ListRequest {
   const p = lowerKeys(raw);
-  const filterText = p.filter === undefined ? undefined : String(p.filter);
+  if (p.filter !== undefined && typeof p.filter !== 'string') throw new AppError('request.invalid_filter', 'The filter must be a string');
+  const filterText = p.filter as string | undefined;
   let filter;
   if (filterText !== undefined && filterText.trim() !== '') {
     if (filterText.length > limits.maxFilterLength) {
@@ -90,7 +101,7 @@ export function parseListRequest(raw: Params, limits: ListLimits): ListRequest {
   }
   const cursor = p.cursor !== undefined;
   if (cursor && sortBy) throw new AppError('request.invalid_value', 'Cursor pagination uses the server order; sortBy is not supported with cursor');
-  const after = cursor ? decodeCursor(String(p.cursor ?? '')) ?? 0 : undefined;
+  const after = cursor ? decodeCursor(typeof p.cursor === 'string' ? p.cursor : '\u0000') ?? 0 : undefined;
   return {
     query: { filter, sortBy, sortOrder: order as ListQuery['sortOrder'], startIndex, count, after },
     cursor,
