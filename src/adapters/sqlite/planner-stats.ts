@@ -1,4 +1,6 @@
-import type { Db } from './db.js';
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
 
 /**
  * Fixed planner statistics (sqlite_stat1), written at start-up. Without statistics SQLite
