@@ -399,7 +399,8 @@ export async function runCrashScenario(opts: { kills: number; bulkEvery?: number
         { id: string; displayName: string; memberCount: number }[];
       const dbMembers = new Set((db.prepare('SELECT gm.group_id AS g, gm.member_id AS m FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE g.site_id = ?')
         .all(SITE) as { g: string; m: string }[]).map((r) => `${r.g}|${r.m}`));
-      const events = db.prepare("SELECT seq, request_id AS requestId, event, target_id AS targetId, data FROM audit_entries WHERE tenant_id = ? AND kind = 'event' AND seq > ? ORDER BY seq")
+      // The first start's bootstrap marker (actor system:bootstrap) belongs to no request.
+      const events = db.prepare("SELECT seq, request_id AS requestId, event, target_id AS targetId, data FROM audit_entries WHERE tenant_id = ? AND kind = 'event' AND seq > ? AND (actor IS NULL OR actor <> 'system:bootstrap') ORDER BY seq")
         .all(TENANT, lastSeq) as DbEvent[];
       const byRid = new Map<string, DbEvent[]>();
       for (const e of events) {
