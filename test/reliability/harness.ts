@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/process.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,7 @@ export const ROOT = (() => {
   while (!existsSync(join(d, 'package.json')) && dirname(d) !== d) d = dirname(d);
   return d;
 })();
+export { freePort };
 export const SCIM_TOKEN = 'reliability-scim-secret-0123456789';
 export const ADMIN_TOKEN = 'reliability-admin-secret-0123456789';
 export const TABLEAU = 'urn:ietf:params:scim:schemas:extension:tableau:3.0:User';
@@ -25,16 +26,6 @@ export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A private copy of the built server for long runs: other work rebuilding `dist/` meanwhile
