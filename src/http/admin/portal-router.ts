@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { ajvProblems } from './validate.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import schema from '../../../schemas/portal-api.schema.json' with { type: 'json' };
 import { AppError } from '../../domain/errors.js';
@@ -29,11 +30,7 @@ export function validatePortalBody<T>(kind: BodyKind, body: unknown): T {
   let v = compiled.get(kind);
   if (!v) compiled.set(kind, (v = ajv.getSchema(`${schema.$id}#/$defs/${kind}`)!));
   if (v(body)) return body as T;
-  const problems = (v.errors ?? []).slice(0, 20).map((e) => ({
-    path: e.instancePath || '/', message: e.message ?? 'is invalid',
-    ...(e.keyword === 'additionalProperties' ? { property: (e.params as { additionalProperty: string }).additionalProperty } : {}),
-    ...(e.keyword === 'enum' ? { allowed: (e.params as { allowedValues: unknown[] }).allowedValues } : {}),
-  }));
+  const problems = ajvProblems(v.errors);
   throw new AppError('admin.invalid_body', `The request body is not a valid ${kind}: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, { problems });
 }
 

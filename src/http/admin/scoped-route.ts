@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { ajvProblems } from './validate.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError, type ErrorCode } from '../../domain/errors.js';
 import type { Site } from '../../domain/types.js';
@@ -41,11 +42,7 @@ export function validateApi<T>(kind: keyof typeof schema.$defs, value: unknown, 
   let v = compiled.get(kind);
   if (!v) compiled.set(kind, (v = ajv.getSchema(`${schema.$id}#/$defs/${kind}`)!));
   if (v(value)) return value as T;
-  const problems = (v.errors ?? []).slice(0, 20).map((e) => ({
-    path: e.instancePath || '/', message: e.message ?? 'is invalid',
-    ...(e.keyword === 'additionalProperties' ? { property: (e.params as { additionalProperty: string }).additionalProperty } : {}),
-    ...(e.keyword === 'enum' ? { allowed: (e.params as { allowedValues: unknown[] }).allowedValues } : {}),
-  }));
+  const problems = ajvProblems(v.errors);
   const what = code === 'admin.invalid_body' ? `request body (${kind})` : 'query';
   throw new AppError(code, `The ${what} is not valid: ${problems.map((p) => `${p.path}${p.property ? ` '${p.property}'` : ''} ${p.message}`).join('; ')}`, { problems });
 }
