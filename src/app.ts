@@ -14,6 +14,7 @@ import { portalRouter, type PortalRouterDeps } from './http/admin/portal-router.
 import { importsRouter } from './http/admin/imports-router.js';
 import { tenantUsersRouter } from './http/admin/tenant-users-router.js';
 import type { ImportService } from './services/import-csv.js';
+import type { TenantLicenseService } from './services/tenant-licenses.js';
 import type { TenantUserService } from './services/tenant-users.js';
 import { scimRouter, type ScimRouterDeps } from './http/scim/router.js';
 
@@ -24,7 +25,7 @@ export interface AppDeps {
   /** The Customer Portal plane, `/api/v1/portal` (admin or portal bearer tokens). */
   portal: Omit<PortalRouterDeps, 'logger' | 'now'>;
   /** Tableau CSV import/export and tenant-wide (TCM) users, on `/api/v1` beside the admin router. */
-  tableau: { imports: ImportService; tenantUsers: TenantUserService; maxCsvBytes: number };
+  tableau: { imports: ImportService; tenantUsers: TenantUserService; tenantLicenses: TenantLicenseService; maxCsvBytes: number };
   logger: Logger;
   now: () => number;
   /** False while the store is unavailable or the process is draining. */
@@ -60,7 +61,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Before the admin router, whose catch-all would answer them (and which reads /users/export as a user id).
   const scoped = { auth: deps.admin.auth, siteOf: deps.admin.siteOf, limiter: deps.admin.limiter, logger: deps.logger, now: deps.now };
   app.use('/api/v1', importsRouter({ ...scoped, imports: deps.tableau.imports, maxCsvBytes: deps.tableau.maxCsvBytes }));
-  app.use('/api/v1', tenantUsersRouter({ ...scoped, tenantUsers: deps.tableau.tenantUsers }));
+  app.use('/api/v1', tenantUsersRouter({ ...scoped, tenantUsers: deps.tableau.tenantUsers, tenantLicenses: deps.tableau.tenantLicenses }));
   app.use('/api/v1', adminRouter({ ...deps.admin, logger: deps.logger, now: deps.now }));
   // The administrators' web console (static files; its data comes from /api/v1 with the admin token).
   app.use('/console', consoleRouter());

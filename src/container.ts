@@ -24,6 +24,7 @@ import { UserService } from './services/users.js';
 import { PortalService } from './services/portal.js';
 import { PortalTokenService } from './services/portal-tokens.js';
 import { ImportService } from './services/import-csv.js';
+import { TenantLicenseService } from './services/tenant-licenses.js';
 import { TenantUserService } from './services/tenant-users.js';
 
 export interface Container {
@@ -105,7 +106,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
       listSites: (tenantId) => store.directory.findSites(tenantId),
     },
     portal: { portal: new PortalService(store, portalTokens), tokens: portalTokens, adminAuth, maxBodyBytes: limits.maxBodyBytes },
-    tableau: { imports, tenantUsers: new TenantUserService(store, now), maxCsvBytes },
+    tableau: { imports, tenantUsers: new TenantUserService(store, now), tenantLicenses: new TenantLicenseService(store, now), maxCsvBytes },
   });
   return {
     config, store, logger, app, bootstrap, credentials, adminAuth, auditLog,

@@ -52,6 +52,19 @@ export interface AuthConfigRecord {
   createdAt: number;
 }
 
+/** Where license seats are pooled: per site (Cloud, R-LIC-05; the default) or per tenant (Server mode, R-LIC-04). */
+export type LicenseScope = 'site' | 'tenant';
+
+/** The tenant's license pool (Server mode, R-LIC-04): one seat per user, at their highest role across sites. */
+export interface TenantPool {
+  scope: LicenseScope;
+  capacity: TierCapacity;
+  /** Users holding a tenant seat, per seat tier. */
+  used: TierCounts;
+  /** A full tier may borrow the cheapest free higher tier (R-REST-18). Default true. */
+  allowBorrow: boolean;
+}
+
 /** Everything the policy layer needs to know about a site, read inside the unit of work. */
 export interface SitePolicyState {
   site: Site;
@@ -61,6 +74,8 @@ export interface SitePolicyState {
   used: TierCounts;
   /** Role-mapping rules JSON as stored (validated on write), or null. */
   roleMapping: Record<string, unknown> | null;
+  /** The tenant pool when the tenant pools seats (Server mode); null when seats are per site. */
+  tenantPool: TenantPool | null;
 }
 
 export type ContentType =

@@ -104,3 +104,51 @@ export function serverModeSeat(roles: SiteRole[]): LicenseTier | null {
   const tiers = roles.map(tierOf).filter((t): t is LicenseTier => t !== undefined);
   return tiers.reduce<LicenseTier | null>((best, t) => (best === null || tierRank(t) > tierRank(best) ? t : best), null);
 }
+
+/** The cheapest role of a tier: what a tenant seat of that tier must satisfy. */
+const ROLE_OF_TIER: Record<LicenseTier, SiteRole> = { creator: 'Creator', explorer: 'Explorer', viewer: 'Viewer' };
+
+/** Inputs of {@link allocateServerSeat}: one membership's change against the tenant pool. */
+export interface ServerSeatRequest {
+  /** The target role of this membership (after floors). */
+  role: SiteRole;
+  /** License status asked for on this site (SCIM `active`). */
+  active: boolean;
+  /** Whether this membership is licensed now. */
+  licensed: boolean;
+  /** The tenant seat the user holds now (null = none). */
+  userSeat: LicenseTier | null;
+  /** Effective roles of the user's licensed memberships on the tenant's other sites. */
+  otherRoles: SiteRole[];
+  /** The tenant pool: capacities and seats held by users (including this user's). */
+  capacity: Capacity;
+  used: SeatUsage;
+  allowBorrow: boolean;
+}
+
+/** The membership's outcome (its `seatTier` is its own role's tier) and the user's tenant seat after the change. */
+export interface ServerSeatOutcome extends SeatOutcome { userSeat: LicenseTier | null }
+
+/**
+ * Server mode (R-LIC-04): the pool is the tenant's and the seat is the user's. The user needs
+ * one seat at the highest tier among their licensed memberships; this membership is licensed
+ * when that seat can be had (held, moved or borrowed as in {@link allocateSeat}, so the
+ * seat moves down when the highest role goes away and the cheaper tier has room). When the
+ * pool cannot raise the seat to this membership's tier, the membership waits Unlicensed with
+ * `LICENSE_EXHAUSTED` and the user keeps the seat their other sites need.
+ */
+export function allocateServerSeat(input: ServerSeatRequest): Decision<ServerSeatOutcome> {
+  const { role, active, licensed, userSeat, otherRoles, capacity, used, allowBorrow } = input;
+  const own = active ? tierOf(role) : undefined;
+  const userFor = (tier: LicenseTier | null): Decision<SeatOutcome> => (tier === null
+    ? decide({ siteRole: 'Unlicensed', licensed: false, seatTier: null })
+    : allocateSeat({ role: ROLE_OF_TIER[tier], active: true, current: { seatTier: userSeat, licensed: userSeat !== null }, capacity, used, allowBorrow }));
+  const others = serverModeSeat(otherRoles);
+  const seat = userFor(serverModeSeat(own === undefined ? otherRoles : [...otherRoles, role]));
+  if (own !== undefined && !seat.value.licensed) {
+    return decide({ siteRole: 'Unlicensed', licensed: false, seatTier: null, userSeat: userFor(others).value.seatTier }, RC.LICENSE_EXHAUSTED);
+  }
+  const revoked = licensed && !active ? [RC.LICENSE_REVOKED] : [];
+  const borrowed = own !== undefined ? seat.reasons : [];
+  return decide({ siteRole: role, licensed: own !== undefined, seatTier: own ?? null, userSeat: seat.value.seatTier }, ...revoked, ...borrowed);
+}

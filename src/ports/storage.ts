@@ -1,12 +1,12 @@
 import type { FilterNode } from '../scim-filter/ast.js';
 import type {
   AuthConfigRecord, ContentItem, ContentType, Credential, GroupMember, GroupOfUser, GroupRecord,
-  GroupWithMembers, MembershipRecord, Scope, Site, SitePolicyState, SiteSettings, SiteUser, Tenant,
-  TierCapacity, TierCounts, UserRecord,
+  GroupWithMembers, LicenseScope, MembershipRecord, Scope, Site, SitePolicyState, SiteSettings, SiteUser, Tenant,
+  TenantPool, TierCapacity, TierCounts, UserRecord,
 } from '../domain/types.js';
 import type { AuditEntry, StoredAuditEntry } from '../domain/audit.js';
 import type { PortalStore } from './portal.js';
-import type { SiteRole } from '../domain/site-roles.js';
+import type { LicenseTier, SiteRole } from '../domain/site-roles.js';
 
 /** A page request already validated and clamped by the HTTP layer (RFC 7644 §3.4.2.4, RFC 9865). */
 export interface ListQuery {
@@ -103,6 +103,17 @@ export interface SiteWriter extends SiteReader {
   findMembershipsOfUser(userId: string): Promise<(MembershipRecord & { ownedContentCount: number })[]>;
   setCloudAdmin(userId: string, flag: boolean): Promise<void>;
   countCloudAdmins(): Promise<number>;
+
+  // ---- Server mode (R-LIC-04): the tenant pool, one seat per user ----------------------
+  /** The user's tenant seat and the effective roles of their licensed memberships on the tenant's other sites. */
+  findServerSeat(userId: string): Promise<{ seat: LicenseTier | null; otherRoles: SiteRole[] }>;
+  /** Sets the user's tenant seat (null releases it) and adds `delta` to the tenant pool's counters. */
+  setServerSeat(userId: string, seat: LicenseTier | null, delta: TierCounts): Promise<void>;
+  /**
+   * Sets the tenant pool. A change of scope re-derives the seats: to `tenant`, every user gets
+   * one seat at the highest tier their licensed memberships hold; to `site`, the tenant seats go.
+   */
+  updateTenantPool(pool: { scope: LicenseScope; capacity: TierCapacity; allowBorrow: boolean }): Promise<void>;
   /**
    * A writer bound to another site of the same tenant, inside this same unit of work: a TCM
    * change spanning sites (one user's memberships, a TCM CSV batch) commits or rolls back as
@@ -136,6 +147,8 @@ export interface TenantReader {
   findUsers(q: TenantUserQuery): Promise<{ items: TenantUser[]; nextAfterId?: string }>;
   /** Memberships per site and effective role (R-TCM-06 user counts by role per site). */
   countUsersByRole(): Promise<{ siteId: string; siteRole: SiteRole; count: number }[]>;
+  /** The tenant pool, `used` counted from the users' seats (R-LIC-04); scope `site` when never set. */
+  findTenantPool(): Promise<TenantPool>;
 }
 
 export interface AuditQuery {

@@ -66,7 +66,7 @@ function dryWriter(w: SiteWriter, carry: DryRunCarry, batch: DryBatch): SiteWrit
         case 'countCloudAdmins': return async () => (await target.countCloudAdmins()) + carry.cloudAdmins + batch.granted;
         case 'setCloudAdmin': return async (_id: string, flag: boolean) => { if (flag) batch.granted++; };
         case 'updateMembership': return async () => true;
-        case 'insertMembership': case 'adjustSeats': case 'appendAudit': case 'updateUser': case 'touchMembershipsOfUser': return skip;
+        case 'insertMembership': case 'adjustSeats': case 'setServerSeat': case 'appendAudit': case 'updateUser': case 'touchMembershipsOfUser': return skip;
         case 'forSite': return async (siteId: string) => dryWriter(await target.forSite(siteId), carry, batch);
       }
       if (typeof prop === 'string' && /^(find|count)[A-Z]/.test(prop)) {

@@ -2,11 +2,10 @@ import { AppError, notFound } from '../domain/errors.js';
 import type { ContentItem, MembershipRecord } from '../domain/types.js';
 import type { SiteWriter, Store } from '../ports/storage.js';
 import { evaluateRemoval } from '../policy/deprovision.js';
-import { seatDelta } from '../policy/seats.js';
 import { checkIfMatch } from './concurrency.js';
 import { auditEvent, type RequestContext } from './context.js';
 import { withDenialAudit } from './denials.js';
-import { relicenseWaiting } from './membership-policy.js';
+import { relicenseWaiting, takeSeat } from './membership-policy.js';
 import { checkProtected } from './users.js';
 
 export interface RemovalOutcome {
@@ -46,8 +45,7 @@ export async function removeFromSite(
   const owned = await w.findOwnedContent(userId);
   const decision = evaluateRemoval({ owned: owned.map((c) => ({ id: c.id, type: c.type, name: c.name })) });
   const seatBefore = cur.membership.licensed ? cur.membership.seatTier : null;
-  await w.adjustSeats(seatDelta(seatBefore, null));
-  if (seatBefore) state.used = { ...state.used, [seatBefore]: state.used[seatBefore] - 1 };
+  await takeSeat(w, state, cur.membership, 'Unlicensed', false);
   let outcome: RemovalOutcome;
   if (decision.value.action === 'retain') {
     const next: MembershipRecord = {

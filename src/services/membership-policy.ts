@@ -1,12 +1,13 @@
 import type { AuditEntry } from '../domain/audit.js';
 import { rankOf, type SiteRole } from '../domain/site-roles.js';
-import type { MembershipRecord, SitePolicyState, UserRecord } from '../domain/types.js';
+import type { MembershipRecord, SitePolicyState, TierCounts, UserRecord } from '../domain/types.js';
 import type { SiteWriter } from '../ports/storage.js';
 import { evaluateEffectiveTarget, evaluateFloor } from '../policy/group-floor.js';
 import { evaluateRequestedRole, type RoleValues } from '../policy/requested-role.js';
 import { evaluateRoleMapping, type RoleMappingRules } from '../policy/role-mapping.js';
 import { codeOf } from '../policy/reasons.js';
-import { allocateSeat, seatDelta } from '../policy/seats.js';
+import type { Decision } from '../policy/decision.js';
+import { allocateSeat, allocateServerSeat, seatDelta, type SeatOutcome } from '../policy/seats.js';
 import { auditEvent, type RequestContext } from './context.js';
 
 const TABLEAU = 'urn:ietf:params:scim:schemas:extension:tableau:3.0:User';
@@ -82,14 +83,7 @@ export async function evaluateMembershipChange(
     requested, floor: floor.value, previousFloor: cur.floorRole ?? undefined, event: change.event, requestedChanged,
     currentTarget: maxRole(cur.requestedRole, cur.floorRole), demoteOnGroupExit: settings.demoteOnGroupExit === true,
   });
-  const before = { seatTier: cur.licensed ? cur.seatTier : null, licensed: cur.licensed };
-  const seat = allocateSeat({
-    role: target.value.target, active, current: before, capacity: state.capacity, used: state.used,
-    allowBorrow: settings.allowSeatBorrowing !== false,
-  });
-  const delta = seatDelta(before.seatTier, seat.value.seatTier);
-  await w.adjustSeats(delta);
-  state.used = { creator: state.used.creator + delta.creator, explorer: state.used.explorer + delta.explorer, viewer: state.used.viewer + delta.viewer };
+  const seat = await takeSeat(w, state, cur, target.value.target, active);
 
   const next: MembershipRecord = {
     ...cur, requestedRole: requested, floorRole: target.value.floorRole ?? null, active,
@@ -125,13 +119,48 @@ export async function evaluateMembershipChange(
   // Already waiting for a seat and asked nothing new: no second LicenseExhausted entry per write.
   const wasWaiting = cur.active && !cur.licensed && cur.siteRole === 'Unlicensed' && cur.requestedRole !== 'Unlicensed' && cur.version > 0;
   if (seat.reasons.includes('LICENSE_EXHAUSTED') && !(wasWaiting && !requestedChanged)) {
-    events.push(auditEvent(ctx, 'LicenseExhausted', target_, { requestedRole: requested, wanted: target.value.target, used: state.used, capacity: state.capacity }, 'LICENSE_EXHAUSTED'));
+    events.push(auditEvent(ctx, 'LicenseExhausted', target_, { requestedRole: requested, wanted: target.value.target, used: (state.tenantPool ?? state).used, capacity: (state.tenantPool ?? state).capacity, pool: state.tenantPool ? 'tenant' : 'site' }, 'LICENSE_EXHAUSTED'));
   }
   // Flag once, when a floor goes away — not again on every later write that keeps the role.
   if (target.reasons.includes('ROLE_ABOVE_ENTITLEMENT') && (change.event === 'groupExit' || cur.floorRole !== next.floorRole)) {
     events.push(auditEvent(ctx, 'RoleAboveEntitlement', target_, { siteRole: next.siteRole, requestedRole: requested, floor: floor.value ?? null }, 'ROLE_ABOVE_ENTITLEMENT'));
   }
   return { next, events };
+}
+
+const add = (a: TierCounts, d: TierCounts): TierCounts => ({ creator: a.creator + d.creator, explorer: a.explorer + d.explorer, viewer: a.viewer + d.viewer });
+
+/**
+ * The seat for one membership from the pool in force — the site's (Cloud, R-LIC-05) or the
+ * tenant's (Server mode, R-LIC-04: one seat per user at their highest role across sites) —
+ * with the counters moved in the same unit of work. The site's counters follow the
+ * membership's seat tier in both modes. Mutates `state.used` / `state.tenantPool.used` so a
+ * loop over several memberships stays exact.
+ */
+export async function takeSeat(w: SiteWriter, state: SitePolicyState, cur: MembershipRecord, role: SiteRole, active: boolean): Promise<Decision<SeatOutcome>> {
+  const before = { seatTier: cur.licensed ? cur.seatTier : null, licensed: cur.licensed };
+  const pool = state.tenantPool;
+  let seat: Decision<SeatOutcome>;
+  if (!pool) {
+    seat = allocateSeat({ role, active, current: before, capacity: state.capacity, used: state.used, allowBorrow: state.site.settings.allowSeatBorrowing !== false });
+  } else {
+    const held = await w.findServerSeat(cur.userId);
+    const d = allocateServerSeat({
+      role, active, licensed: before.licensed, userSeat: held.seat, otherRoles: held.otherRoles,
+      capacity: pool.capacity, used: pool.used, allowBorrow: pool.allowBorrow,
+    });
+    seat = d;
+    const userSeat = d.value.userSeat;
+    if (userSeat !== held.seat) {
+      const delta = seatDelta(held.seat, userSeat);
+      await w.setServerSeat(cur.userId, userSeat, delta);
+      pool.used = add(pool.used, delta);
+    }
+  }
+  const delta = seatDelta(before.seatTier, seat.value.seatTier);
+  await w.adjustSeats(delta);
+  state.used = add(state.used, delta);
+  return seat;
 }
 
 /** SPEC §5.3: with "re-license on free seat", waiting requests take freed seats, oldest first. */

@@ -110,7 +110,7 @@ export class SiteAdminService {
   async licenses(ctx: RequestContext) {
     const r = this.store.reader(ctx.scope);
     const [state, seats] = [await r.findSitePolicyState(), await r.countSeats()];
-    return { capacity: state.capacity, used: seats.used, borrowed: seats.borrowed };
+    return { capacity: state.capacity, used: seats.used, borrowed: seats.borrowed, pool: state.tenantPool ? 'tenant' : 'site' };
   }
 
   async setCapacity(ctx: RequestContext, capacity: TierCapacity) {

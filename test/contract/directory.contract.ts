@@ -106,6 +106,47 @@ export function directoryContract(get: () => Store): void {
     });
   });
 
+  describe('tenant license pool (Server mode, R-LIC-04)', () => {
+    it('pool per site by default; to tenant derives one seat per user at the highest held tier; seats and counters move in the unit of work; back to site drops them', async () => {
+      const store = get();
+      const site = { creator: null, explorer: null, viewer: null };
+      expect(await store.tenantReader(T1).findTenantPool()).toEqual({ scope: 'site', capacity: site, used: { creator: 0, explorer: 0, viewer: 0 }, allowBorrow: true });
+      await store.transaction(A, async (w) => expect((await w.findSitePolicyState()).tenantPool).toBeNull());
+      await addUser(store, A, 'u1', 'one@example.com', {}, { siteRole: 'Creator', seatTier: 'creator' });
+      await addUser(store, B, 'u1', 'one@example.com', {}, { siteRole: 'Viewer', seatTier: 'viewer' });
+      await addUser(store, B, 'u2', 'two@example.com', {}, { siteRole: 'Explorer', seatTier: 'explorer' });
+      await addUser(store, A, 'u3', 'three@example.com', {}, { siteRole: 'Viewer', seatTier: null, licensed: false });
+      await addUser(store, C, 'u9', 'nine@example.com', {}, { siteRole: 'Creator', seatTier: 'creator' });
+      const cap = { creator: 1, explorer: 2, viewer: null };
+      await store.transaction(A, (w) => w.updateTenantPool({ scope: 'tenant', capacity: cap, allowBorrow: false }));
+      expect(await store.tenantReader(T1).findTenantPool()).toEqual({ scope: 'tenant', capacity: cap, used: { creator: 1, explorer: 1, viewer: 0 }, allowBorrow: false });
+      expect((await store.tenantReader(T2).findTenantPool()).scope).toBe('site');
+      await store.transaction(A, async (w) => {
+        expect((await w.findSitePolicyState()).tenantPool).toEqual({ scope: 'tenant', capacity: cap, used: { creator: 1, explorer: 1, viewer: 0 }, allowBorrow: false });
+        expect(await w.findServerSeat('u1')).toEqual({ seat: 'creator', otherRoles: ['Viewer'] });
+        expect(await w.findServerSeat('u3')).toEqual({ seat: null, otherRoles: [] });
+        await w.setServerSeat('u3', 'viewer', { creator: 0, explorer: 0, viewer: 1 });
+        await w.setServerSeat('u1', 'viewer', { creator: -1, explorer: 0, viewer: 1 });
+      });
+      await store.transaction(B, async (w) => {
+        expect(await w.findServerSeat('u1')).toEqual({ seat: 'viewer', otherRoles: ['Creator'] });
+        expect((await w.findSitePolicyState()).tenantPool?.used).toEqual({ creator: 0, explorer: 1, viewer: 2 });
+      });
+      await expect(store.transaction(A, async (w) => { await w.setServerSeat('u3', null, { creator: 0, explorer: 0, viewer: -1 }); throw new Error('no'); })).rejects.toThrow('no');
+      expect((await store.tenantReader(T1).findTenantPool()).used).toEqual({ creator: 0, explorer: 1, viewer: 2 });
+      await store.transaction(C, async (w) => expect(await w.findServerSeat('u1')).toEqual({ seat: null, otherRoles: [] }));
+      // Same scope again: capacities change, seats stay.
+      await store.transaction(B, (w) => w.updateTenantPool({ scope: 'tenant', capacity: site, allowBorrow: true }));
+      expect(await store.tenantReader(T1).findTenantPool()).toEqual({ scope: 'tenant', capacity: site, used: { creator: 0, explorer: 1, viewer: 2 }, allowBorrow: true });
+      await store.transaction(A, (w) => w.updateTenantPool({ scope: 'site', capacity: site, allowBorrow: true }));
+      expect((await store.tenantReader(T1).findTenantPool()).used).toEqual({ creator: 0, explorer: 0, viewer: 0 });
+      await store.transaction(A, async (w) => {
+        expect((await w.findSitePolicyState()).tenantPool).toBeNull();
+        expect((await w.findServerSeat('u1')).seat).toBeNull();
+      });
+    });
+  });
+
   describe('customer portal plane', () => {
     it('accounts, users (email unique per tenant), memberships, keys and cascades', async () => {
       const p = get().portal;

@@ -40,6 +40,14 @@ export const DEFS = {
     },
     indexes: [[{ tenantId: 1, contentUrlLower: 1 }, u('sites_content_url')], [{ tenantId: 1, createdAt: 1 }, n('sites_tenant')]],
   },
+  /** The tenant pool (Server mode, R-LIC-04); `_id` is the tenant id, absent = pooled per site. */
+  tenantLicenses: {
+    collection: 'tenant_licenses',
+    fields: { _id: S, scope: S, allowBorrow: B, cap: { creator: N, explorer: N, viewer: N }, used: { creator: N, explorer: N, viewer: N } },
+    indexes: [],
+  },
+  /** One tenant seat per user in Server mode: `_id` is the user id. */
+  serverSeats: { collection: 'server_seats', fields: { _id: S, tenantId: S, tier: S }, indexes: [[{ tenantId: 1, tier: 1 }, n('server_seats_tenant')]] },
   /** Per-tenant sequences ($inc inside the transaction): memberships and groups in commit order. */
   counters: { collection: 'counters', fields: { _id: S, n: N }, indexes: [] },
   authConfigs: { collection: 'auth_configs', fields: { _id: S, siteId: S, type: S, enabled: B, settingsJson: S, createdAt: N }, indexes: [[{ siteId: 1, createdAt: 1 }, n('auth_configs_site')]] },

@@ -49,6 +49,9 @@ export abstract class MongoRepoBase {
   protected async update(name: CollectionName, filter: Doc, update: Doc): Promise<number> {
     return (await this.c(name).updateOne(filter, update, this.opts)).matchedCount;
   }
+  protected async upsert(name: CollectionName, filter: Doc, update: Doc): Promise<void> {
+    await this.c(name).updateOne(filter, update, { ...this.opts, upsert: true });
+  }
   protected async updateAll(name: CollectionName, filter: Doc, update: Doc): Promise<number> {
     return (await this.c(name).updateMany(filter, update, this.opts)).matchedCount;
   }

@@ -1,7 +1,8 @@
 import type { mongo } from 'mongoose';
+import type { LicenseTier, SiteRole } from '../../domain/site-roles.js';
 import type {
-  AuthConfigRecord, ContentItem, ContentType, GroupOfUser, MembershipRecord, Site, SitePolicyState, SiteSettings,
-  TierCapacity, TierCounts,
+  AuthConfigRecord, ContentItem, ContentType, GroupOfUser, LicenseScope, MembershipRecord, Site, SitePolicyState, SiteSettings,
+  TenantPool, TierCapacity, TierCounts,
 } from '../../domain/types.js';
 import type { ReportKind, ReportMembership } from '../../ports/storage.js';
 import { toMembership, type GroupDoc, type MemberDoc, type MembershipDoc } from './documents.js';
@@ -29,6 +30,20 @@ export const toSite = (d: SiteDoc): Site => ({
   id: d._id, tenantId: d.tenantId, name: d.name, contentUrl: d.contentUrl, settings: JSON.parse(d.settingsJson) as SiteSettings, createdAt: d.createdAt,
 });
 
+/** A tenant pool document (see models.ts `tenantLicenses`). */
+export interface TenantLicenseDoc { _id: string; scope: LicenseScope; allowBorrow?: boolean; cap?: TierCapacity; used?: TierCounts }
+
+/** The tenant pool of a document (null when absent); `used` from the counters unless given. */
+export function tenantPoolOf(d: TenantLicenseDoc | undefined, used?: TierCounts): TenantPool | null {
+  if (!d) return null;
+  return {
+    scope: d.scope,
+    capacity: { creator: d.cap?.creator ?? null, explorer: d.cap?.explorer ?? null, viewer: d.cap?.viewer ?? null },
+    used: used ?? { creator: d.used?.creator ?? 0, explorer: d.used?.explorer ?? 0, viewer: d.used?.viewer ?? 0 },
+    allowBorrow: d.allowBorrow !== false,
+  };
+}
+
 const zero = (): TierCounts => ({ creator: 0, explorer: 0, viewer: 0 });
 const OWN_TIER: Record<string, string> = {
   SiteAdministratorCreator: 'creator', Creator: 'creator', SiteAdministratorExplorer: 'explorer',
@@ -47,7 +62,44 @@ export abstract class MongoSiteConfigRepository extends MongoRepoBase {
       capacity: { creator: d.cap?.creator ?? null, explorer: d.cap?.explorer ?? null, viewer: d.cap?.viewer ?? null },
       used: { creator: d.used?.creator ?? 0, explorer: d.used?.explorer ?? 0, viewer: d.used?.viewer ?? 0 },
       roleMapping: d.roleMappingJson ? (JSON.parse(d.roleMappingJson) as Record<string, unknown>) : null,
+      tenantPool: tenantPoolOf(await this.one<TenantLicenseDoc>('tenantLicenses', { _id: this.scope.tenantId, scope: 'tenant' })),
     };
+  }
+
+  async findServerSeat(userId: string): Promise<{ seat: LicenseTier | null; otherRoles: SiteRole[] }> {
+    const seat = await this.one<{ tier: LicenseTier }>('serverSeats', { _id: userId, tenantId: this.scope.tenantId });
+    const others = await this.many<{ siteRole: SiteRole }>('memberships',
+      { userId, tenantId: this.scope.tenantId, siteId: { $ne: this.scope.siteId }, licensed: true }, { projection: { siteRole: 1 } });
+    return { seat: seat?.tier ?? null, otherRoles: others.map((m) => m.siteRole) };
+  }
+
+  async setServerSeat(userId: string, seat: LicenseTier | null, d: TierCounts): Promise<void> {
+    if (seat === null) await this.remove('serverSeats', { _id: userId, tenantId: this.scope.tenantId });
+    else await this.upsert('serverSeats', { _id: userId, tenantId: this.scope.tenantId }, { $set: { tier: seat } });
+    if (!d.creator && !d.explorer && !d.viewer) return;
+    await this.update('tenantLicenses', { _id: this.scope.tenantId }, { $inc: { 'used.creator': d.creator, 'used.explorer': d.explorer, 'used.viewer': d.viewer } });
+  }
+
+  async updateTenantPool(pool: { scope: LicenseScope; capacity: TierCapacity; allowBorrow: boolean }): Promise<void> {
+    const t = this.scope.tenantId;
+    const before = await this.one<TenantLicenseDoc>('tenantLicenses', { _id: t });
+    await this.upsert('tenantLicenses', { _id: t }, { $set: { scope: pool.scope, allowBorrow: pool.allowBorrow, cap: pool.capacity } });
+    if ((before?.scope ?? 'site') === pool.scope) return;
+    await this.removeAll('serverSeats', { tenantId: t });
+    const used = zero();
+    if (pool.scope === 'tenant') {
+      // One seat per user: the highest tier among the seats their licensed memberships hold.
+      const held = await this.aggregate<{ _id: string; tiers: LicenseTier[] }>('memberships', [
+        { $match: { tenantId: t, licensed: true, seatTier: { $ne: null } } },
+        { $group: { _id: '$userId', tiers: { $addToSet: '$seatTier' } } },
+      ]);
+      const seats = held.map((h) => ({ userId: h._id, tier: (['creator', 'explorer', 'viewer'] as const).find((x) => h.tiers.includes(x))! }));
+      for (const part of chunks(seats, 1000)) {
+        await this.c('serverSeats').bulkWrite(part.map((s) => ({ updateOne: { filter: { _id: s.userId }, update: { $set: { tenantId: t, tier: s.tier } }, upsert: true } })) as never, this.opts);
+      }
+      for (const s of seats) used[s.tier] += 1;
+    }
+    await this.update('tenantLicenses', { _id: t }, { $set: { used } });
   }
 
   async adjustSeats(d: TierCounts): Promise<void> {

@@ -1,8 +1,9 @@
 import type { SiteRole } from '../../domain/site-roles.js';
+import type { TenantPool } from '../../domain/types.js';
 import type { TenantReader, TenantUser, TenantUserQuery } from '../../ports/storage.js';
 import { toMembership, toSiteUser, toUser, type MembershipDoc, type UserDoc } from './documents.js';
 import { chunks, type Doc, type MongoContext } from './repo-base.js';
-import { ownedCounts } from './site-config-repo.js';
+import { ownedCounts, tenantPoolOf, type TenantLicenseDoc } from './site-config-repo.js';
 
 /**
  * Tenant-wide user reads (TCM, SPEC §6 `GET /users`), bound to one tenant. Keyset pages on the
@@ -66,5 +67,14 @@ export class MongoTenantRepository implements TenantReader {
       { $sort: { '_id.siteId': 1, '_id.siteRole': 1 } },
     ]).toArray();
     return rows.map((r) => ({ siteId: r._id.siteId, siteRole: r._id.siteRole, count: r.n }));
+  }
+
+  async findTenantPool(): Promise<TenantPool> {
+    const { serverSeats, tenantLicenses } = this.ctx.collections;
+    const used = { creator: 0, explorer: 0, viewer: 0 };
+    const rows = await serverSeats.aggregate([{ $match: { tenantId: this.tenantId } }, { $group: { _id: '$tier', n: { $sum: 1 } } }]).toArray();
+    for (const r of rows as unknown as { _id: keyof typeof used; n: number }[]) used[r._id] += r.n;
+    const doc = (await tenantLicenses.findOne({ _id: this.tenantId } as Doc)) as unknown as TenantLicenseDoc | null;
+    return tenantPoolOf(doc ?? undefined, used) ?? { scope: 'site', capacity: { creator: null, explorer: null, viewer: null }, used, allowBorrow: true };
   }
 }

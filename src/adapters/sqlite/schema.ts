@@ -78,6 +78,24 @@ CREATE TABLE IF NOT EXISTS credentials (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS credentials_hash ON credentials(secret_hash);
 
+-- The tenant pool (Server mode, R-LIC-04); no row = seats are pooled per site.
+CREATE TABLE IF NOT EXISTS tenant_licenses (
+  tenant_id     TEXT PRIMARY KEY REFERENCES tenants(id),
+  scope         TEXT NOT NULL DEFAULT 'site',
+  allow_borrow  INTEGER NOT NULL DEFAULT 1,
+  cap_creator   INTEGER, cap_explorer INTEGER, cap_viewer INTEGER,
+  used_creator  INTEGER NOT NULL DEFAULT 0, used_explorer INTEGER NOT NULL DEFAULT 0, used_viewer INTEGER NOT NULL DEFAULT 0
+);
+
+-- One tenant seat per user in Server mode (R-LIC-04): the tier of their highest licensed role.
+-- No foreign key: the policy layer releases the seat before the identity goes.
+CREATE TABLE IF NOT EXISTS server_seats (
+  user_id    TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  tier       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS server_seats_tenant ON server_seats(tenant_id, tier);
+
 -- One identity per tenant (TCM model).
 CREATE TABLE IF NOT EXISTS users (
   id               TEXT PRIMARY KEY,

@@ -1,6 +1,7 @@
+import type { LicenseTier, SiteRole } from '../../domain/site-roles.js';
 import type {
-  AuthConfigRecord, ContentItem, ContentType, GroupOfUser, MembershipRecord, SitePolicyState, SiteSettings,
-  TierCapacity, TierCounts,
+  AuthConfigRecord, ContentItem, ContentType, GroupOfUser, LicenseScope, MembershipRecord, SitePolicyState, SiteSettings,
+  TenantPool, TierCapacity, TierCounts,
 } from '../../domain/types.js';
 import type { ReportKind, ReportMembership } from '../../ports/storage.js';
 import { placeholders, RepoBase, unique, type Row } from './repo-base.js';
@@ -8,6 +9,24 @@ import { toMembershipRow, toSite } from './rows.js';
 
 const TIERS = ['creator', 'explorer', 'viewer'] as const;
 const zero = (): TierCounts => ({ creator: 0, explorer: 0, viewer: 0 });
+
+/** The tenant pool of a `tenant_licenses` row (null when absent or pooled per site). */
+export function tenantPoolOf(r: Row | undefined, used?: TierCounts): TenantPool | null {
+  if (!r) return null;
+  return {
+    scope: r.scope as LicenseScope,
+    capacity: { creator: r.cap_creator as number | null, explorer: r.cap_explorer as number | null, viewer: r.cap_viewer as number | null },
+    used: used ?? { creator: r.used_creator as number, explorer: r.used_explorer as number, viewer: r.used_viewer as number },
+    allowBorrow: r.allow_borrow !== 0,
+  };
+}
+
+/** Seat counts per tier from `tier, n` rows. */
+export function countServerSeats(rows: Row[]): TierCounts {
+  const used = zero();
+  for (const r of rows) used[r.tier as keyof TierCounts] += r.n as number;
+  return used;
+}
 
 /** Site configuration, license pool, content and tenant-wide membership reads of one bound site. */
 export abstract class SqliteSiteConfigRepository extends RepoBase {
@@ -21,7 +40,48 @@ export abstract class SqliteSiteConfigRepository extends RepoBase {
       capacity: { creator: r.cap_creator as number | null, explorer: r.cap_explorer as number | null, viewer: r.cap_viewer as number | null },
       used: { creator: r.used_creator as number, explorer: r.used_explorer as number, viewer: r.used_viewer as number },
       roleMapping: r.role_mapping ? (JSON.parse(r.role_mapping as string) as Record<string, unknown>) : null,
+      tenantPool: tenantPoolOf(this.get("SELECT * FROM tenant_licenses WHERE tenant_id = ? AND scope = 'tenant'", this.scope.tenantId)),
     };
+  }
+
+  async findServerSeat(userId: string): Promise<{ seat: LicenseTier | null; otherRoles: SiteRole[] }> {
+    const seat = this.get('SELECT tier FROM server_seats WHERE user_id = ? AND tenant_id = ?', userId, this.scope.tenantId);
+    const otherRoles = this.all(`SELECT m.site_role FROM site_memberships m JOIN sites s ON s.id = m.site_id
+      WHERE m.user_id = ? AND m.site_id <> ? AND m.licensed = 1 AND s.tenant_id = ?`, userId, this.scope.siteId, this.scope.tenantId)
+      .map((r) => r.site_role as SiteRole);
+    return { seat: (seat?.tier as LicenseTier | undefined) ?? null, otherRoles };
+  }
+
+  async setServerSeat(userId: string, seat: LicenseTier | null, d: TierCounts): Promise<void> {
+    if (seat === null) this.run('DELETE FROM server_seats WHERE user_id = ? AND tenant_id = ?', userId, this.scope.tenantId);
+    else {
+      this.run(`INSERT INTO server_seats (user_id, tenant_id, tier) VALUES (?, ?, ?)
+        ON CONFLICT(user_id) DO UPDATE SET tier = excluded.tier WHERE server_seats.tenant_id = excluded.tenant_id`, userId, this.scope.tenantId, seat);
+    }
+    if (!d.creator && !d.explorer && !d.viewer) return;
+    this.run('UPDATE tenant_licenses SET used_creator = used_creator + ?, used_explorer = used_explorer + ?, used_viewer = used_viewer + ? WHERE tenant_id = ?',
+      d.creator, d.explorer, d.viewer, this.scope.tenantId);
+  }
+
+  async updateTenantPool(pool: { scope: LicenseScope; capacity: TierCapacity; allowBorrow: boolean }): Promise<void> {
+    const t = this.scope.tenantId;
+    const before = this.get('SELECT scope FROM tenant_licenses WHERE tenant_id = ?', t);
+    this.run(`INSERT INTO tenant_licenses (tenant_id, scope, allow_borrow, cap_creator, cap_explorer, cap_viewer) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT(tenant_id) DO UPDATE SET scope = excluded.scope, allow_borrow = excluded.allow_borrow,
+        cap_creator = excluded.cap_creator, cap_explorer = excluded.cap_explorer, cap_viewer = excluded.cap_viewer`,
+    t, pool.scope, pool.allowBorrow ? 1 : 0, pool.capacity.creator, pool.capacity.explorer, pool.capacity.viewer);
+    if (((before?.scope as LicenseScope | undefined) ?? 'site') === pool.scope) return;
+    this.run('DELETE FROM server_seats WHERE tenant_id = ?', t);
+    if (pool.scope === 'tenant') {
+      // One seat per user: the highest tier among the seats their licensed memberships hold.
+      this.run(`INSERT INTO server_seats (user_id, tenant_id, tier)
+        SELECT m.user_id, ?, CASE MAX(CASE m.seat_tier WHEN 'creator' THEN 3 WHEN 'explorer' THEN 2 ELSE 1 END)
+          WHEN 3 THEN 'creator' WHEN 2 THEN 'explorer' ELSE 'viewer' END
+        FROM site_memberships m JOIN sites s ON s.id = m.site_id
+        WHERE s.tenant_id = ? AND m.licensed = 1 AND m.seat_tier IS NOT NULL GROUP BY m.user_id`, t, t);
+    }
+    const used = countServerSeats(this.all('SELECT tier, count(*) AS n FROM server_seats WHERE tenant_id = ? GROUP BY tier', t));
+    this.run('UPDATE tenant_licenses SET used_creator = ?, used_explorer = ?, used_viewer = ? WHERE tenant_id = ?', used.creator, used.explorer, used.viewer, t);
   }
 
   async adjustSeats(d: TierCounts): Promise<void> {

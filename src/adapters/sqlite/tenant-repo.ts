@@ -1,8 +1,10 @@
 import type { SiteRole } from '../../domain/site-roles.js';
+import type { TenantPool } from '../../domain/types.js';
 import type { TenantReader, TenantUser, TenantUserQuery } from '../../ports/storage.js';
 import type { Db } from './db.js';
 import { placeholders, stmt, type Row } from './repo-base.js';
 import { toMembershipRow, toUser } from './rows.js';
+import { countServerSeats, tenantPoolOf } from './site-config-repo.js';
 
 /**
  * Tenant-wide user reads on SQLite (TCM, SPEC §6 `GET /users`). Bound to one tenant: every
@@ -72,5 +74,11 @@ export class SqliteTenantRepository implements TenantReader {
     return (stmt(this.db, `SELECT m.site_id, m.site_role, count(*) AS n FROM site_memberships m JOIN sites s ON s.id = m.site_id
       WHERE s.tenant_id = ? GROUP BY m.site_id, m.site_role ORDER BY m.site_id, m.site_role`).all(this.tenantId) as Row[])
       .map((r) => ({ siteId: r.site_id as string, siteRole: r.site_role as SiteRole, count: r.n as number }));
+  }
+
+  async findTenantPool(): Promise<TenantPool> {
+    const used = countServerSeats(stmt(this.db, 'SELECT tier, count(*) AS n FROM server_seats WHERE tenant_id = ? GROUP BY tier').all(this.tenantId) as Row[]);
+    return tenantPoolOf(stmt(this.db, 'SELECT * FROM tenant_licenses WHERE tenant_id = ?').get(this.tenantId) as Row | undefined, used)
+      ?? { scope: 'site', capacity: { creator: null, explorer: null, viewer: null }, used, allowBorrow: true };
   }
 }

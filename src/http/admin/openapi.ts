@@ -59,6 +59,10 @@ export function openApiDocument() {
       '/sites/{siteId}/users/export': { get: op('Users of the site as a Tableau CSV (format=cloud|tcm|server)') },
       '/users': { get: op('Tenant users with their memberships (siteId, role, cloudAdmin, cursor, limit)') },
       '/users/counts': { get: op('Users per role, per site and for the tenant') },
+      '/licenses': {
+        get: op('The tenant license pool: scope (site | tenant), capacity, used'),
+        put: op('Pool seats per site (Cloud) or per tenant (Server mode: one seat per user at the highest role)', { requestBody: body('tenantLicenses') }),
+      },
       '/users/{userId}/site-memberships': { put: op('Set memberships on several sites atomically') },
       '/users/{userId}': { delete: op('Tenant-wide removal under the multi-site rules (?mapAssetsTo=)') },
       '/users/delete': { post: op('Bulk tenant-wide removal (userIds or userNames)') },

@@ -1,10 +1,13 @@
 import type express from 'express';
 import type { AdminPrincipal } from '../../services/admin-auth.js';
+import type { TenantLicenseService, TenantPoolRequest } from '../../services/tenant-licenses.js';
 import type { MembershipEntry, TenantActor, TenantUserService } from '../../services/tenant-users.js';
+import { validateBody } from './validate.js';
 import { scopedRouter, TENANT, TENANT_READ, validateApi, type ScopedRouterDeps } from './scoped-route.js';
 
 export interface TenantUsersRouterDeps extends ScopedRouterDeps {
   tenantUsers: TenantUserService;
+  tenantLicenses: TenantLicenseService;
 }
 
 /** Bulk lists of up to 100,000 ids (R-CSV-18: no 50-user limit) need more than the default JSON limit. */
@@ -19,6 +22,8 @@ const BULK_JSON_BYTES = 8 * 1024 * 1024;
  *   PUT    /users/{userId}/site-memberships                 atomic over the listed sites
  *   DELETE /users/{userId}?mapAssetsTo=                     tenant-wide removal, outcome per site
  *   POST   /users/delete {userIds|userNames, mapAssetsTo?}  bulk removal, any number of users
+ *   GET    /licenses                                        the tenant license pool (R-LIC-04/05)
+ *   PUT    /licenses {scope, creator, explorer, viewer, allowBorrow?}
  */
 export function tenantUsersRouter(deps: TenantUsersRouterDeps): express.Router {
   const { route, done } = scopedRouter(deps);
@@ -49,6 +54,11 @@ export function tenantUsersRouter(deps: TenantUsersRouterDeps): express.Router {
     const body = validateApi<{ userIds?: string[]; userNames?: string[]; mapAssetsTo?: string }>('bulkDelete', req.body);
     return deps.tenantUsers.removeMany(actor(req, p), body, body.mapAssetsTo);
   }, { json: BULK_JSON_BYTES });
+
+  route('get', '/licenses', TENANT_READ, async (_req, _res, p) => deps.tenantLicenses.get(p.tenantId));
+
+  route('put', '/licenses', TENANT, async (req, _res, p) =>
+    deps.tenantLicenses.set(actor(req, p), validateBody<TenantPoolRequest>('tenantLicenses', req.body)), { json: 16 * 1024 });
 
   return done();
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { SITE_ROLES, tierOf, type LicenseTier, type SiteRole } from '../../../src/domain/site-roles.js';
 import {
-  allocateSeat, borrowedOf, seatDelta, serverModeSeat, TIERS, type Capacity, type SeatRequest, type SeatUsage,
+  allocateSeat, allocateServerSeat, borrowedOf, seatDelta, serverModeSeat, TIERS, type Capacity, type SeatRequest, type SeatUsage,
+  type ServerSeatRequest,
 } from '../../../src/policy/seats.js';
 
 const cap = (creator: number | null, explorer: number | null, viewer: number | null): Capacity => ({ creator, explorer, viewer });
@@ -119,5 +120,41 @@ describe('seat helpers', () => {
   ];
   it.each(server)('R-LIC-04 server mode: one seat at the highest role across sites %j → %s', (roles, expected) => {
     expect(serverModeSeat(roles)).toBe(expected);
+  });
+});
+
+describe('allocateServerSeat: one tenant seat per user at the highest role across sites (R-LIC-04)', () => {
+  const sreq = (over: Partial<ServerSeatRequest>): ServerSeatRequest => ({
+    role: 'Viewer', active: true, licensed: false, userSeat: null, otherRoles: [], capacity: cap(null, null, null), used: use(0, 0, 0), allowBorrow: true, ...over,
+  });
+  type SRow = [string, Partial<ServerSeatRequest>, { siteRole: SiteRole; licensed: boolean; seatTier: LicenseTier | null; userSeat: LicenseTier | null }, string[]];
+  const rows: SRow[] = [
+    ['a first licensed membership takes a seat of its tier', { role: 'Explorer', capacity: cap(1, 1, 1) },
+      { siteRole: 'Explorer', licensed: true, seatTier: 'explorer', userSeat: 'explorer' }, []],
+    ["Creator on one site and Viewer on another: the Viewer membership rides on the user's creator seat", { role: 'Viewer', otherRoles: ['Creator'], userSeat: 'creator', capacity: cap(1, 0, 0), used: use(1, 0, 0) },
+      { siteRole: 'Viewer', licensed: true, seatTier: 'viewer', userSeat: 'creator' }, []],
+    ['a higher role on a second site moves the seat up, handing the lower one back', { role: 'Creator', otherRoles: ['Viewer'], userSeat: 'viewer', capacity: cap(1, 0, 1), used: use(0, 0, 1) },
+      { siteRole: 'Creator', licensed: true, seatTier: 'creator', userSeat: 'creator' }, []],
+    ['no seat of the higher tier: this membership waits Unlicensed, the user keeps the seat the other site needs', { role: 'Creator', otherRoles: ['Viewer'], userSeat: 'viewer', capacity: cap(1, 0, 1), used: use(1, 0, 1) },
+      { siteRole: 'Unlicensed', licensed: false, seatTier: null, userSeat: 'viewer' }, ['LICENSE_EXHAUSTED']],
+    ['an empty pool: LICENSE_EXHAUSTED and no seat', { role: 'Viewer', capacity: cap(0, 0, 0) },
+      { siteRole: 'Unlicensed', licensed: false, seatTier: null, userSeat: null }, ['LICENSE_EXHAUSTED']],
+    ['losing the highest role moves the seat down when the cheaper tier has room', { role: 'Unlicensed', licensed: true, otherRoles: ['Viewer'], userSeat: 'creator', capacity: cap(1, 0, 5), used: use(1, 0, 0) },
+      { siteRole: 'Unlicensed', licensed: false, seatTier: null, userSeat: 'viewer' }, []],
+    ['losing the highest role keeps the seat when the cheaper tier is full', { role: 'Unlicensed', licensed: true, otherRoles: ['Viewer'], userSeat: 'creator', capacity: cap(1, 0, 1), used: use(1, 0, 1) },
+      { siteRole: 'Unlicensed', licensed: false, seatTier: null, userSeat: 'creator' }, []],
+    ['active=false on the only licensed site frees the user seat', { role: 'Explorer', active: false, licensed: true, userSeat: 'explorer', used: use(0, 1, 0) },
+      { siteRole: 'Explorer', licensed: false, seatTier: null, userSeat: null }, ['LICENSE_REVOKED']],
+    ['a full tier borrows the cheapest free higher tier for the user', { role: 'Viewer', capacity: cap(1, 1, 0), used: use(0, 0, 0) },
+      { siteRole: 'Viewer', licensed: true, seatTier: 'viewer', userSeat: 'explorer' }, ['SEAT_BORROWED']],
+    ['no borrowing when the pool turns it off', { role: 'Viewer', capacity: cap(1, 1, 0), allowBorrow: false },
+      { siteRole: 'Unlicensed', licensed: false, seatTier: null, userSeat: null }, ['LICENSE_EXHAUSTED']],
+    ['Unlicensed everywhere: no seat', { role: 'Unlicensed', otherRoles: [] },
+      { siteRole: 'Unlicensed', licensed: false, seatTier: null, userSeat: null }, []],
+  ];
+  it.each(rows)('R-LIC-04 %s', (_n, over, expected, reasons) => {
+    const d = allocateServerSeat(sreq(over));
+    expect(d.value).toEqual(expected);
+    expect(d.reasons).toEqual(reasons);
   });
 });
