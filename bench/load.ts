@@ -23,6 +23,8 @@ export interface WorkloadResult {
   concurrency: number;
   status_codes: Record<string, number>;
   rss_mb?: number;
+  /** Server CPU (user + system, all processes) per answered request, in ms: comparable across machine load. */
+  cpu_ms_per_req?: number;
   /** A few failing answers, for the report. */
   samples: string[];
   note?: string;

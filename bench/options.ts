@@ -18,6 +18,8 @@ export interface BenchOptions {
   maxMinutes: number;
   /** Where bench-results.json goes (default: project root). */
   out?: string;
+  /** Run only the workloads whose name contains this text (profiling one path). */
+  only?: string;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -29,7 +31,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --preload-in-flight N   /Bulk requests in flight during the preload (default 3)
   --singles N             timed single requests for +10,000 members and /Bulk (default 5, quick 3)
   --max-minutes M         hard time limit of the run (default: quick 10, full max(20, 40 per 1M users))
-  --out FILE              results file (default <project>/bench-results.json)`;
+  --out FILE              results file (default <project>/bench-results.json)
+  --only TEXT             run only the workloads whose name contains TEXT (e.g. "userName eq")`;
 
 function int(name: string, v: string | undefined, min: number, max: number): number {
   const n = Number(v);
@@ -55,7 +58,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       i++;
     }
   }
-  const known = new Set(['quick', 'users', 'groups', 'duration', 'connections', 'preload-in-flight', 'singles', 'max-minutes', 'out']);
+  const known = new Set(['quick', 'users', 'groups', 'duration', 'connections', 'preload-in-flight', 'singles', 'max-minutes', 'out', 'only']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const str = (k: string, e?: string): string | undefined => {
     const v = flags.get(k);
@@ -81,5 +84,6 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     ? int('--max-minutes', mText, 1, 24 * 60)
     : quick ? 10 : Math.max(20, Math.ceil((users / 1_000_000) * 40));
   const out = str('out');
-  return { quick, users: Math.floor(users), groups: Math.floor(groups), durationS, connections: Math.floor(connections), preloadInFlight: Math.floor(preloadInFlight), singles: Math.floor(singles), maxMinutes, out };
+  const only = str('only');
+  return { quick, users: Math.floor(users), groups: Math.floor(groups), durationS, connections: Math.floor(connections), preloadInFlight: Math.floor(preloadInFlight), singles: Math.floor(singles), maxMinutes, out, only };
 }

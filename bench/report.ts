@@ -47,13 +47,14 @@ export interface BenchReport {
 const num = (v: number, d = 0) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
 export function table(rows: WorkloadResult[]): string {
-  const head = ['workload', 'users', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests', 'conc', 'RSS MB'];
+  const head = ['workload', 'users', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'errors', 'requests', 'conc', 'RSS MB'];
   const body = rows.map((r) => [
     r.name,
     num(r.users),
     num(r.rps, 1),
     num(r.p50_ms, 2),
     num(r.p99_ms, 2),
+    r.cpu_ms_per_req === undefined ? '-' : num(r.cpu_ms_per_req, 2),
     num(r.errors),
     num(r.requests),
     String(r.concurrency),

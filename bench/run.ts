@@ -92,10 +92,11 @@ async function run(opts: BenchOptions): Promise<number> {
       },
     };
 
-    for (const w of WORKLOADS) {
+    for (const w of WORKLOADS.filter((x) => !opts.only || x.name.includes(opts.only!))) {
       if (interrupted) break;
       const gone = server.exited();
       let r: WorkloadResult;
+      const cpuBefore = server.cpuSeconds();
       if (gone) r = failedWorkload(w.name, population.ids.length, opts.connections, `server ${gone}`);
       else if (Date.now() > deadline) r = failedWorkload(w.name, population.ids.length, opts.connections, `time limit of ${opts.maxMinutes} min reached`);
       else {
@@ -107,8 +108,10 @@ async function run(opts: BenchOptions): Promise<number> {
         }
       }
       r.rss_mb = server.rssMb();
+      const cpuAfter = server.cpuSeconds();
+      if (cpuBefore !== undefined && cpuAfter !== undefined && r.requests > 0) r.cpu_ms_per_req = Math.round(((cpuAfter - cpuBefore) * 1000 / r.requests) * 100) / 100;
       if (interrupted) r.note = `interrupted${r.note ? `; ${r.note}` : ''}`;
-      log(`  ${r.name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ${r.errors} errors of ${r.requests} answers${r.note ? ` (${r.note})` : ''}`);
+      log(`  ${r.name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, server CPU ${r.cpu_ms_per_req ?? '?'} ms/req, ${r.errors} errors of ${r.requests} answers${r.note ? ` (${r.note})` : ''}`);
       for (const s of r.samples) serverErrors.push(`${r.name}: ${s}`);
       if (r.errors > 0) failed = true;
       results.push(r);

@@ -22,6 +22,8 @@ export interface ServerHandle {
   outputTail(): string;
   /** VmRSS of the server and every descendant process, in MB; undefined when unreadable. */
   rssMb(): number | undefined;
+  /** CPU seconds (user + system) used so far by the server and its live descendants; undefined when unreadable. */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -51,6 +53,17 @@ export function freePort(): Promise<number> {
       srv.close(() => (port ? resolve(port) : reject(new Error('could not read a free port'))));
     });
   });
+}
+
+/** utime + stime of one process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function readCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 function readRssKb(pid: number): number | undefined {
@@ -96,7 +109,9 @@ export async function startServer(root: string, log: (msg: string) => void, star
   delete env.MONGODB_URI;
   delete env.NODE_ENV;
 
-  const child = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the server only (profiling).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const entryRef = { child, dir };
   live.add(entryRef);
 
@@ -134,6 +149,12 @@ export async function startServer(root: string, log: (msg: string) => void, star
       let kb = 0;
       for (const p of processTree(child.pid)) kb += readRssKb(p) ?? 0;
       return kb > 0 ? Math.round((kb / 1024) * 10) / 10 : undefined;
+    },
+    cpuSeconds: () => {
+      if (exitInfo || !child.pid) return undefined;
+      let sec = 0;
+      for (const p of processTree(child.pid)) sec += readCpuSeconds(p) ?? 0;
+      return sec;
     },
     stop: async () => {
       if (!exitInfo) {

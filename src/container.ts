@@ -71,7 +71,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const groups = new GroupService(store);
   const deprovision = new DeprovisionService(store);
   const sites = new SiteAdminService(store, credentials);
-  const resources = new ScimResources({ users, groups, deprovision, queries: new QueryService(store), limits });
+  const resources = new ScimResources({ users, groups, deprovision, queries: new QueryService(store), limits, batch: (fn) => store.batch(fn) });
   const auditLog = new AuditLogService(store);
   const portalTokens = new PortalTokenService(keys);
   const maxCsvBytes = 64 * 1024 * 1024;

@@ -209,6 +209,13 @@ export interface Store {
   tenantReader(tenantId: string): TenantReader;
   /** Runs `fn` in one transaction; everything it wrote commits together or not at all. */
   transaction<T>(scope: Scope, fn: (w: SiteWriter) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn`, whose units of work (transactions) may share one commit: each unit still
+   * commits or rolls back whole. SQLite commits them together when `fn` resolves (none if it
+   * throws); a store without a cheaper shared commit runs `fn` as it is (MongoDB: every unit
+   * its own transaction). Either way, acknowledge a unit only after `batch` resolves.
+   */
+  batch<T>(fn: () => Promise<T>): Promise<T>;
   /** Whether the store answers (for /readyz). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

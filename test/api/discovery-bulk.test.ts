@@ -57,3 +57,34 @@ describe('/Bulk', () => {
     expect(tooMany.status).toBe(413);
   });
 });
+
+describe('/Bulk across shared commits', () => {
+  it('a Bulk longer than one commit chunk resolves references across chunks, fails operations alone and persists the rest', async () => {
+    const big = await startTestServer();
+    try {
+      const users = Array.from({ length: 130 }, () => userBody());
+      const ops = [
+        ...users.map((u, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: u })),
+        { method: 'POST', path: '/Users', bulkId: 'dup', data: users[3] },
+        { method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Across chunks', members: [{ value: 'bulkId:u0' }, { value: 'bulkId:u129' }] } },
+        { method: 'PATCH', path: '/Users/bulkId:u1', data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] } },
+        { method: 'DELETE', path: '/Users/bulkId:u2' },
+      ];
+      const r = await big.req('POST', '/Bulk', { schemas: [BULK], Operations: ops });
+      expect(r.status).toBe(200);
+      const statuses = r.body.Operations.map((o: any) => o.status);
+      expect(statuses.slice(0, 130).every((x: string) => x === '201')).toBe(true);
+      expect(statuses.slice(130)).toEqual(['409', '201', '204', '204']);
+      const id = (i: number) => r.body.Operations[i].location.split('/').pop();
+      const group = await big.req('GET', r.body.Operations[131].location.replace(big.scim, ''));
+      expect(group.body.members.map((m: any) => m.value).sort()).toEqual([id(0), id(129)].sort());
+      expect((await big.req('GET', `/Users/${id(1)}`)).body.active).toBe(false);
+      expect((await big.req('GET', `/Users/${id(2)}`)).status).toBe(404);
+      expect((await big.req('GET', '/Users?count=0')).body.totalResults).toBe(129);
+      const created = await big.admin('GET', `/audit?event=UserProvisioned&limit=500`);
+      expect(created.body.entries.length).toBe(130);
+    } finally {
+      await big.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 /** Contract: tenant users, site memberships, counters, CAS, isolation, filters and paging. */
 import type { Store } from '../../src/ports/storage.js';
 import { parseFilter } from '../../src/scim-filter/parse.js';
-import { A, B, C, NOW, addUser, codeOf, membership, user } from './fixtures.js';
+import { A, B, C, NOW, addUser, codeOf, entry, membership, user } from './fixtures.js';
 
 const total = async (store: Store, scope = A) => (await store.reader(scope).findUsers({ startIndex: 1, count: 0 })).totalResults;
 const ids = async (store: Store, filter: string, scope = A) =>
@@ -93,6 +93,29 @@ export function usersContract(get: () => Store): void {
       await store.transaction(A, async (w) => expect(await w.findTenantUserById('u1')).toBeUndefined());
       await addUser(store, A, 'u1', 'a@x.org');
       expect(await total(store)).toBe(1);
+    });
+
+    it('a batch: units inside keep their own atomicity, a failed one rolls back alone, the rest commits; directory writes inside do not deadlock', async () => {
+      const store = get();
+      const out = await store.batch(async () => {
+        await addUser(store, A, 'u1', 'a@x.org');
+        await expect(store.transaction(A, async (w) => {
+          await w.insertUser(user('u2', 'b@x.org'));
+          await w.insertMembership(membership('u2', A.siteId));
+          await w.adjustSeats({ creator: 0, explorer: 0, viewer: 1 });
+          throw new Error('boom');
+        })).rejects.toThrow('boom');
+        // A duplicate inside the batch fails alone, as a store error.
+        await expect(addUser(store, A, 'u3', 'A@X.org')).rejects.toThrow();
+        await store.directory.appendAuditEntries([entry(A)]);
+        await addUser(store, B, 'u4', 'd@x.org');
+        return 'done';
+      });
+      expect(out).toBe('done');
+      expect((await store.reader(A).findUsers({ startIndex: 1, count: 10 })).items.map((x) => x.user.id)).toEqual(['u1']);
+      expect(await total(store, B)).toBe(1);
+      expect((await store.reader(A).findSitePolicyState()).used.viewer).toBe(0);
+      expect((await store.directory.scanAudit(A.tenantId, 0, 10)).length).toBe(1);
     });
 
     it('forSite hands out writers of the same tenant only, in the same unit of work', async () => {

@@ -142,6 +142,11 @@ export class MongoStore implements Store {
     return runTransaction(this.handle.client, (session) => fn(new MongoSiteRepository({ ...this.#ctx, session }, scope)));
   }
 
+  /** Every unit keeps its own transaction on MongoDB (a shared one would only lengthen write conflicts). */
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   async healthy(): Promise<boolean> {
     try {
       await this.#ctx.collections.tenants.findOne({}, { projection: { _id: 1 }, maxTimeMS: 2000 });

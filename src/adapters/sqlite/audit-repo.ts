@@ -1,7 +1,7 @@
 import { auditHash, GENESIS_HASH, type AuditEntry, type StoredAuditEntry } from '../../domain/audit.js';
 import type { AuditQuery } from '../../ports/storage.js';
 import type { Db } from './db.js';
-import { stmt, type Row } from './repo-base.js';
+import { limitSql, stmt, type Row } from './repo-base.js';
 
 /**
  * The audit log on SQLite: appends extend the tenant's hash chain (head kept in audit_chain,
@@ -41,7 +41,7 @@ export function findAuditEntries(db: Db, tenantId: string, q: AuditQuery) {
   if (q.since !== undefined) { where.push('at >= ?'); params.push(q.since); }
   if (q.until !== undefined) { where.push('at < ?'); params.push(q.until); }
   if (q.before !== undefined) { where.push('seq < ?'); params.push(q.before); }
-  const rows = stmt(db, `SELECT * FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...params, q.limit + 1) as Row[];
+  const rows = stmt(db, `SELECT * FROM audit_entries WHERE ${where.join(' AND ')} ORDER BY seq DESC ${limitSql(q.limit + 1)}`).all(...params) as Row[];
   const more = rows.length > q.limit;
   if (more) rows.pop();
   const entries = rows.map(toStoredAudit);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writePlannerStats } from './planner-stats.js';
@@ -46,11 +47,27 @@ export function openDatabase(location: string): { writer: Db; reader: Db } {
   return { writer, reader };
 }
 
-/** Serialises async units of work on the single writer connection. */
+/**
+ * Serialises async units of work on the single writer connection. Re-entrant within the flow
+ * that holds it (AsyncLocalStorage): a unit of work started inside another one — a SCIM
+ * operation inside a /Bulk batch, an audit append inside a transaction — runs in the holder's
+ * transaction instead of waiting for it (which would deadlock). The token closes when the
+ * holder finishes, so a timer that outlives it queues like anyone else.
+ */
 export class WriteLock {
   #tail: Promise<unknown> = Promise.resolve();
+  readonly #holder = new AsyncLocalStorage<{ open: boolean }>();
+
+  /** Whether the calling flow holds the lock: its reads must go to the writer connection to see its own uncommitted units. */
+  get held(): boolean {
+    return this.#holder.getStore()?.open === true;
+  }
+
   run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(fn, fn);
+    if (this.held) return fn();
+    const token = { open: true };
+    const held = () => this.#holder.run(token, fn).finally(() => { token.open = false; });
+    const next = this.#tail.then(held, held);
     this.#tail = next.catch(() => undefined);
     return next;
   }

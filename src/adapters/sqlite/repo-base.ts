@@ -31,6 +31,18 @@ export function unique<T>(what: string, fn: () => T): T {
   }
 }
 
+/**
+ * A LIMIT clause with the number written into the SQL. With a bound `LIMIT ?` SQLite cannot
+ * plan its bounded top-N sort and sets up a general sorter instead: ~130 µs more per query
+ * that sorts (measured on a userName lookup, 180 µs vs 50 µs). Only safe integers pass, so
+ * nothing but digits reaches the SQL text; the few distinct page sizes keep the statement
+ * cache small.
+ */
+export function limitSql(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`LIMIT must be a non-negative integer, got ${n}`);
+  return `LIMIT ${n}`;
+}
+
 export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 /** Statement helpers shared by the site-bound repositories. */

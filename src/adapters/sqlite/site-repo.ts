@@ -7,7 +7,7 @@ import type { ListQuery, Page, SiteWriter } from '../../ports/storage.js';
 import { filterToSql, sortKeySql } from '../../scim-filter/to-sql.js';
 import { anchorFor } from './anchors.js';
 import { appendAuditRows } from './audit-repo.js';
-import { placeholders, unique, type Row } from './repo-base.js';
+import { limitSql, placeholders, unique, type Row } from './repo-base.js';
 import { SITE_USER_COLUMNS, emailRows, toGroup, toSiteUser, toUser } from './rows.js';
 import { SqliteSiteConfigRepository } from './site-config-repo.js';
 
@@ -74,7 +74,11 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
     return out;
   }
 
-  /** Index or keyset page of a site-scoped query; totalResults from the maintained counter when unfiltered. */
+  /**
+   * Index or keyset page of a site-scoped query. totalResults: the maintained counter when
+   * unfiltered; for a filter, from the page itself when the page is its last one (the IdP's
+   * `eq` lookup: one statement), else a count.
+   */
   private page(q: ListQuery, resource: 'User' | 'Group', select: string, alias: 'm' | 'g', counter: string) {
     const where = [`${alias}.site_id = ?`];
     const params: unknown[] = [this.scope.siteId];
@@ -84,20 +88,20 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
       params.push(...f.params);
     }
     const from = select.slice(select.indexOf(' FROM '));
-    const site = this.get(`SELECT ${counter} AS n, list_epoch FROM sites WHERE id = ?`, this.scope.siteId);
-    const totalResults = q.filter
+    const site = q.filter ? undefined : this.get(`SELECT ${counter} AS n, list_epoch FROM sites WHERE id = ?`, this.scope.siteId);
+    const total = () => (q.filter
       ? (this.get(`SELECT count(*) AS n ${from} WHERE ${where.join(' AND ')}`, ...params)!.n as number)
-      : (site?.n as number ?? 0);
-    if (q.count <= 0) return { rows: [] as Row[], totalResults };
+      : (site?.n as number ?? 0));
+    if (q.count <= 0) return { rows: [] as Row[], totalResults: total() };
     const dir = q.sortOrder === 'descending' ? 'DESC' : 'ASC';
     const order = q.sortBy ? `${sortKeySql(q.sortBy, resource)} ${dir}, ${alias}.seq ${dir}` : `${alias}.seq`;
     if (q.after !== undefined) {
-      const rows = this.all(`${select} WHERE ${where.join(' AND ')} AND ${alias}.seq > ? ORDER BY ${order} LIMIT ?`,
-        ...params, q.after, q.count + 1);
+      const rows = this.all(`${select} WHERE ${where.join(' AND ')} AND ${alias}.seq > ? ORDER BY ${order} ${limitSql(q.count + 1)}`,
+        ...params, q.after);
       const more = rows.length > q.count;
       if (more) rows.pop();
       const last = rows.at(-1);
-      return { rows, totalResults, nextAfter: more && last ? (last[alias === 'm' ? 'm_seq' : 'seq'] as number) : undefined };
+      return { rows, totalResults: total(), nextAfter: more && last ? (last[alias === 'm' ? 'm_seq' : 'seq'] as number) : undefined };
     }
     // Deep pages of the plain list start from a position anchor instead of OFFSET-walking the index.
     const anchor = !q.filter && !q.sortBy && site
@@ -107,13 +111,15 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
       // Skip on the covering (site_id, seq) index alone, then join only the rows of the page:
       // an OFFSET over the join would build every skipped row.
       const table = alias === 'm' ? 'site_memberships' : 'groups';
-      const keys = `SELECT seq FROM ${table} WHERE site_id = ?${anchor ? ' AND seq >= ?' : ''} ORDER BY seq LIMIT ? OFFSET ?`;
-      const keyParams = anchor ? [this.scope.siteId, anchor.seq, q.count, anchor.skip] : [this.scope.siteId, q.count, q.startIndex - 1];
+      const keys = `SELECT seq FROM ${table} WHERE site_id = ?${anchor ? ' AND seq >= ?' : ''} ORDER BY seq ${limitSql(q.count)} OFFSET ?`;
+      const keyParams = anchor ? [this.scope.siteId, anchor.seq, anchor.skip] : [this.scope.siteId, q.startIndex - 1];
       const rows = this.all(`${select} WHERE ${alias}.seq IN (${keys}) ORDER BY ${alias}.seq`, ...keyParams);
-      return { rows, totalResults };
+      return { rows, totalResults: total() };
     }
-    const rows = this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ? OFFSET ?`, ...params, q.count, q.startIndex - 1);
-    return { rows, totalResults };
+    const rows = this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} ${limitSql(q.count)} OFFSET ?`, ...params, q.startIndex - 1);
+    // A short page that is not past the end is the last one: the total is known without a count.
+    const last = rows.length < q.count && (rows.length > 0 || q.startIndex === 1);
+    return { rows, totalResults: last ? q.startIndex - 1 + rows.length : total() };
   }
 
   // ---- tenant identity -----------------------------------------------------------------

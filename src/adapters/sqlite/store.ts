@@ -19,9 +19,13 @@ const toCredential = (r: Row): Credential => ({
 });
 
 class SqliteDirectory implements DirectoryStore {
-  /** Reads use the reader connection (committed data only); writes take the store's write lock, so
-   *  they never run inside, or interleave with, another unit of work's open transaction. */
-  constructor(private readonly db: Db, private readonly rd: Db, private readonly lock: WriteLock) {}
+  /** Reads use the reader connection (committed data only) — the writer inside a batch, to see its
+   *  own units; writes take the store's write lock, so they never run inside, or interleave with,
+   *  another flow's open transaction. */
+  constructor(private readonly db: Db, private readonly reader: Db, private readonly lock: WriteLock) {}
+  private get rd(): Db {
+    return this.lock.held ? this.db : this.reader;
+  }
   private write<T>(fn: () => T): Promise<T> {
     return this.lock.run(async () => fn());
   }
@@ -122,24 +126,42 @@ export class SqliteStore implements Store {
     this.portal = new SqlitePortalStore(writer, reader, this.#lock);
   }
 
+  /** Committed data — or, inside a batch, the batch's own uncommitted units too (read your writes). */
   reader(scope: Scope): SiteReader {
-    return new SqliteSiteRepository(this.#reader, scope);
+    return new SqliteSiteRepository(this.#readDb, scope);
   }
 
   tenantReader(tenantId: string): TenantReader {
-    return new SqliteTenantRepository(this.#reader, tenantId);
+    return new SqliteTenantRepository(this.#readDb, tenantId);
+  }
+
+  get #readDb(): Db {
+    return this.#lock.held ? this.#writer : this.#reader;
   }
 
   transaction<T>(scope: Scope, fn: (w: SiteWriter) => Promise<T>): Promise<T> {
+    return this.#unit(() => fn(new SqliteSiteRepository(this.#writer, scope)));
+  }
+
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#unit(fn);
+  }
+
+  /**
+   * One unit of work: a transaction, or — inside a batch or another unit — a savepoint, so the
+   * inner unit still commits or rolls back whole while the outer transaction commits once.
+   */
+  #unit<T>(fn: () => Promise<T>): Promise<T> {
     return this.#lock.run(async () => {
       const db = this.#writer;
-      db.exec('BEGIN IMMEDIATE');
+      const nested = db.inTransaction;
+      db.exec(nested ? 'SAVEPOINT unit' : 'BEGIN IMMEDIATE');
       try {
-        const result = await fn(new SqliteSiteRepository(db, scope));
-        db.exec('COMMIT');
+        const result = await fn();
+        db.exec(nested ? 'RELEASE unit' : 'COMMIT');
         return result;
       } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
+        if (db.inTransaction) db.exec(nested ? 'ROLLBACK TO unit; RELEASE unit' : 'ROLLBACK');
         throw e;
       }
     });

@@ -2,7 +2,7 @@ import type { SiteRole } from '../../domain/site-roles.js';
 import type { TenantPool } from '../../domain/types.js';
 import type { TenantReader, TenantUser, TenantUserQuery } from '../../ports/storage.js';
 import type { Db } from './db.js';
-import { placeholders, stmt, type Row } from './repo-base.js';
+import { limitSql, placeholders, stmt, type Row } from './repo-base.js';
 import { toMembershipRow, toUser } from './rows.js';
 import { countServerSeats, tenantPoolOf } from './site-config-repo.js';
 
@@ -24,7 +24,7 @@ export class SqliteTenantRepository implements TenantReader {
       if (q.siteRole) { sql += ' AND m.site_role = ?'; params.push(q.siteRole); }
       if (q.afterId !== undefined) { sql += ' AND m.user_id > ?'; params.push(q.afterId); }
       if (q.cloudAdmin !== undefined) { sql += ' AND u.cloud_admin = ?'; params.push(q.cloudAdmin ? 1 : 0); }
-      sql += ' ORDER BY m.user_id LIMIT ?';
+      sql += ` ORDER BY m.user_id ${limitSql(q.limit + 1)}`;
     } else {
       // `+u.tenant_id`: walk the primary key in id order (no sort per page) and filter the tenant,
       // rather than sort the whole tenant from its userName index. Deployments hold few tenants,
@@ -38,9 +38,9 @@ export class SqliteTenantRepository implements TenantReader {
           WHERE m.user_id = u.id AND s.tenant_id = ? AND m.site_role = ?)`;
         params.push(this.tenantId, q.siteRole);
       }
-      sql += ' ORDER BY u.id LIMIT ?';
+      sql += ` ORDER BY u.id ${limitSql(q.limit + 1)}`;
     }
-    const rows = stmt(this.db, sql).all(...params, q.limit + 1) as Row[];
+    const rows = stmt(this.db, sql).all(...params) as Row[];
     const more = rows.length > q.limit;
     if (more) rows.pop();
     const users = rows.map((r) => toUser(r, ''));

@@ -21,6 +21,10 @@ function resolveRefs(value: unknown, ids: Map<string, string>): unknown {
   return value;
 }
 
+/** At most this many operations, or this long, share one commit. */
+const BATCH_OPERATIONS = 100;
+const BATCH_MS = 100;
+
 /**
  * RFC 7644 §3.7 /Bulk. Operations run in order; each one is its own unit of work (atomic),
  * `bulkId:` references resolve to ids created earlier in the request, and `failOnErrors`
@@ -42,12 +46,8 @@ export async function runBulk(resources: ScimResources, ctx: RequestContext, bas
   const ids = new Map<string, string>();
   const results: Json[] = [];
   let errors = 0;
-  for (const op of ops) {
-    if (errors >= failOnErrors) break;
-    // Each operation runs on the synchronous store without yielding: let the event loop serve
-    // other requests (/healthz, signals) between operations, or a 1,000-operation Bulk holds
-    // the whole process for seconds.
-    if (results.length) await new Promise<void>((resolve) => setImmediate(resolve));
+
+  const runOp = async (op: unknown): Promise<Json> => {
     const o = isObject(op) ? op : {};
     const method = String(o.method ?? '').toUpperCase();
     const bulkId = typeof o.bulkId === 'string' ? o.bulkId : undefined;
@@ -74,7 +74,25 @@ export async function runBulk(resources: ScimResources, ctx: RequestContext, bas
       result.status = String(err.status);
       result.response = scimErrorBody(err);
     }
-    results.push(result);
+    return result;
+  };
+
+  // Operations share a commit in chunks (each still its own unit of work: atomic, rolled back
+  // alone on error): one commit per chunk instead of per operation. A chunk is bounded in
+  // operations and time so that other writers wait at most that long; the reply, sent after
+  // the last commit, acknowledges nothing that is not durable.
+  let next = 0;
+  while (next < ops.length && errors < failOnErrors) {
+    await resources.batch(async () => {
+      const started = Date.now();
+      for (let n = 0; next < ops.length && errors < failOnErrors && n < BATCH_OPERATIONS && Date.now() - started < BATCH_MS; n++) {
+        // Each operation runs on the synchronous store without yielding: let the event loop serve
+        // other requests (/healthz, signals) between operations, or a 1,000-operation Bulk holds
+        // the whole process for seconds.
+        if (results.length) await new Promise<void>((resolve) => setImmediate(resolve));
+        results.push(await runOp(ops[next++]));
+      }
+    });
   }
   return { schemas: [URN.bulkResponse], Operations: results };
 }

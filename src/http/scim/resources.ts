@@ -41,6 +41,8 @@ export interface ScimDeps {
   deprovision: DeprovisionService;
   queries: QueryService;
   limits: ListLimits;
+  /** The store's shared commit for a run of units of work (/Bulk chunks). */
+  batch<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -50,6 +52,10 @@ export interface ScimDeps {
  */
 export class ScimResources {
   constructor(private readonly deps: ScimDeps) {}
+
+  batch<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.batch(fn);
+  }
 
   async handle(ctx: RequestContext, base: string, call: ScimCall): Promise<ScimReply> {
     const m = call.method.toUpperCase();
