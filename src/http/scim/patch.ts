@@ -2,7 +2,8 @@ import { AppError } from '../../domain/errors.js';
 import { parsePath } from '../../scim-filter/parse.js';
 import type { FilterNode } from '../../scim-filter/ast.js';
 import { normalizePatchValue } from './lenience.js';
-import { fromScimmyError } from './user-input.js';
+import type { UserInput } from '../../domain/types.js';
+import { fromScimmyError, toPatchedUserInput, toUserInput } from './user-input.js';
 import { SCIMMY, URN } from './schemas.js';
 
 /**
@@ -103,9 +104,9 @@ function equalities(node: FilterNode): Json | undefined {
  * operation creating an entry (`add emails[type eq "work"].value` when there is none) is seen
  * by the next ones (several ops on one filtered entry merge into one).
  */
-export async function applyUserPatch(resource: Json, ops: PatchOperation[]): Promise<Json> {
+export async function applyUserPatch(resource: Json, ops: PatchOperation[]): Promise<UserInput> {
   const simple = applySimpleOps(resource, ops);
-  if (simple) return simple;
+  if (simple) return toPatchedUserInput(simple.resource, simple.changed);
   let instance = new SCIMMY.Schemas.User(resource, 'out');
   for (const op of ops) {
     try {
@@ -121,7 +122,7 @@ export async function applyUserPatch(resource: Json, ops: PatchOperation[]): Pro
       }
     }
   }
-  return JSON.parse(JSON.stringify(instance)) as Json;
+  return toUserInput(JSON.parse(JSON.stringify(instance)) as Json);
 }
 
 /** Core User attributes that are single-valued and not complex: a PATCH on them is a plain assignment. */
@@ -134,11 +135,11 @@ const SIMPLE_USER_ATTRIBUTES = new Map(
 /**
  * The fast path for the PATCHes IdPs send most (`active`, `displayName`, `userName`, `title` …):
  * assignments to simple top-level attributes need no PatchOp machinery (~0.3 ms of scimmy
- * coercion per operation). The result is validated by the same coercion as every write
- * (toUserInput), so type errors still answer 400. Anything else returns undefined and takes
- * scimmy's path.
+ * coercion per operation). The changed attributes are validated by scimmy's coercion of those
+ * attributes (toPatchedUserInput), so type errors still answer 400. Anything else returns
+ * undefined and takes scimmy's path.
  */
-function applySimpleOps(resource: Json, ops: PatchOperation[]): Json | undefined {
+export function applySimpleOps(resource: Json, ops: PatchOperation[]): { resource: Json; changed: string[] } | undefined {
   const names: string[] = [];
   for (const op of ops) {
     const name = op.path && SIMPLE_USER_ATTRIBUTES.get(op.path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:user:/i, '').toLowerCase());
@@ -150,7 +151,7 @@ function applySimpleOps(resource: Json, ops: PatchOperation[]): Json | undefined
     if (op.op === 'remove') delete out[names[i]];
     else out[names[i]] = op.value;
   });
-  return out;
+  return { resource: out, changed: names };
 }
 
 function apply(instance: InstanceType<typeof SCIMMY.Schemas.User>, op: PatchOperation) {

@@ -120,7 +120,7 @@ export class ScimResources {
     const ops = parsePatchRequest('User', call.body);
     const su = ops.length === 0
       ? await this.deps.queries.getUser(ctx, call.id!)
-      : await this.deps.users.update(ctx, call.id!, async (cur) => toUserInput(await applyUserPatch(userToScim(cur, undefined, base), ops)), call.ifMatch);
+      : await this.deps.users.update(ctx, call.id!, (cur) => applyUserPatch(userToScim(cur, undefined, base), ops), call.ifMatch);
     if (wantsBody(call.query)) return this.userReply(ctx, base, su, 200, call.query);
     return { status: 204, etag: etagOf(su.membership.version) };
   }

@@ -32,7 +32,39 @@ const OWN_FIELDS = new Set(['schemas', 'id', 'meta', 'userName', 'externalId', '
 
 /** A SCIM User body (POST, PUT, a patched resource, a Bulk operation) → what the services take. */
 export function toUserInput(body: unknown): UserInput {
-  const plain = coerce('User', normalizeResourceBody('User', body));
+  return fromCoerced(coerce('User', normalizeResourceBody('User', body)));
+}
+
+type AttributeDef = { name: string; config: { direction?: string }; coerce(v: unknown, direction: string): unknown };
+const USER_ATTRIBUTES = new Map((SCIMMY.Schemas.User.definition.attributes as unknown as AttributeDef[])
+  .filter((a) => typeof a.coerce === 'function').map((a) => [a.name, a]));
+
+/**
+ * The simple-PATCH fast path's input: `patched` is the stored user — coerced when it was
+ * written — with the top-level simple attributes `changed` assigned or removed. Only those go
+ * through scimmy's coercion (its own per-attribute coercion: types, required, canonical
+ * values, the same errors), not the whole resource again (~0.7 ms). Equal to
+ * toUserInput(patched), tested on generated users and patches.
+ */
+export function toPatchedUserInput(patched: Json, changed: readonly string[]): UserInput {
+  if (!changed.every((name) => USER_ATTRIBUTES.has(name))) return toUserInput(patched);
+  const plain = normalizeResourceBody('User', patched);
+  // In the schema's order, as the full coercion goes: the first bad attribute is the one named.
+  for (const [name, attr] of USER_ATTRIBUTES) {
+    if (!changed.includes(name)) continue;
+    let value: unknown;
+    try {
+      value = attr.coerce(plain[name], 'in');
+    } catch (e) {
+      throw fromScimmyError(e);
+    }
+    if (value === undefined || value === null) delete plain[name];
+    else plain[name] = value;
+  }
+  return fromCoerced(plain);
+}
+
+function fromCoerced(plain: Json): UserInput {
   const userName = plain.userName;
   if (typeof userName !== 'string' || userName.trim() === '') {
     throw new AppError('request.invalid_value', "Required attribute 'userName' is missing or empty");
