@@ -85,7 +85,8 @@ export class AuditLogService {
    * or CSV: chunks of whole lines, each about EXPORT_CHUNK_CHARS long (one socket write per
    * chunk instead of one per line). Keyset pages on `seq` (every page is an index seek); the
    * first page fixes the newest entry, so entries appended while the export runs are not
-   * included and none is repeated or skipped at a page boundary. Between pages it yields to
+   * included and none is repeated or skipped at a page boundary (a retention purge running
+   * at the same time can still remove old entries not yet written). Between pages it yields to
    * the event loop, so a long export never holds up other requests, even when the client reads
    * as fast as it is written.
    */
