@@ -13,8 +13,9 @@ import { freePort } from './server.js';
 /**
  * `npm run bench:audit`: the audit log at 1,000,000 entries (issue 5). Writes the entries
  * straight into a fresh SQLite store (through the product's own chained append), starts the
- * server on it, then measures a 3-filter query under load (p50/p99) and a full NDJSON export
- * (time, bytes, server RSS growth sampled every 100 ms). Loopback only, bounded in time.
+ * server on it, then measures a 3-filter query under load (p50/p99) and full NDJSON and CSV
+ * exports (time, bytes, server RSS growth sampled every 100 ms: peak during the export minus
+ * RSS just before it). Loopback only, bounded in time.
  */
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 const N = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
@@ -73,30 +74,42 @@ async function main() {
     const q = await autocannon({ url: `http://127.0.0.1:${port}${query}`, connections: 16, duration: 10, headers });
     log(`3-filter query, c=16: ${q.requests.average} req/s, p50 ${q.latency.p50} ms, p99 ${q.latency.p99} ms, non-2xx ${q.non2xx}`);
 
-    const rssBefore = rssMb(child.pid!);
-    let rssPeak = rssBefore;
-    const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssMb(child.pid!)); }, 100);
-    const t = Date.now();
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/audit/export?format=ndjson`, { headers });
-    let bytes = 0;
-    let lines = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += chunk.length;
-      for (const b of chunk) if (b === 10) lines++;
-    }
-    clearInterval(sampler);
-    const exportSeconds = (Date.now() - t) / 1000;
-    log(`export: ${lines.toLocaleString('en-US')} lines, ${(bytes / 1e6).toFixed(0)} MB in ${exportSeconds.toFixed(1)} s; server RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} MB (+${(rssPeak - rssBefore).toFixed(0)} MB)`);
+    // Server RSS sampled every 100 ms during each export: growth = peak during it − RSS just before it.
+    const exportOnce = async (format: 'ndjson' | 'csv') => {
+      const rssBefore = rssMb(child.pid!);
+      let rssPeak = rssBefore;
+      const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssMb(child.pid!)); }, 100);
+      const t = Date.now();
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/audit/export?format=${format}`, { headers });
+      let bytes = 0;
+      let lines = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        for (const b of chunk) if (b === 10) lines++;
+      }
+      clearInterval(sampler);
+      const seconds = (Date.now() - t) / 1000;
+      const rssEnd = rssMb(child.pid!);
+      log(`${format} export: ${lines.toLocaleString('en-US')} lines, ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(1)} s; server RSS ${rssBefore.toFixed(0)} → peak ${rssPeak.toFixed(0)} MB (+${(rssPeak - rssBefore).toFixed(0)} MB), ${rssEnd.toFixed(0)} MB at the end`);
+      return { lines, megabytes: Math.round(bytes / 1e6), seconds, rss_before_mb: Math.round(rssBefore), rss_peak_mb: Math.round(rssPeak), rss_end_mb: Math.round(rssEnd), rss_growth_mb: Math.round(rssPeak - rssBefore) };
+    };
+    const nd = await exportOnce('ndjson');
+    // The CSV export runs on the state the NDJSON one left (warm page cache, grown heap): its own
+    // growth is measured as above, and also against the RSS before the first export.
+    const csv = { ...(await exportOnce('csv')), rss_growth_since_first_export_mb: 0 };
+    csv.rss_growth_since_first_export_mb = csv.rss_peak_mb - nd.rss_before_mb;
+    log(`csv export: peak +${csv.rss_growth_since_first_export_mb} MB over the RSS before the NDJSON export`);
 
     const out = join(root, 'bench-results.json');
     const results = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> : {};
     results.audit = {
       entries: N, date: new Date().toISOString(),
       query: { filters: 3, c1: { p50_ms: one.latency.p50, p99_ms: one.latency.p99 }, c16: { rps: q.requests.average, p50_ms: q.latency.p50, p99_ms: q.latency.p99 }, errors: q.non2xx + q.errors + one.non2xx },
-      export: { lines, megabytes: Math.round(bytes / 1e6), seconds: exportSeconds, rss_before_mb: Math.round(rssBefore), rss_peak_mb: Math.round(rssPeak), rss_growth_mb: Math.round(rssPeak - rssBefore) },
+      export: nd,
+      export_csv: csv,
     };
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(`audit log at ${N.toLocaleString('en-US')} entries\n  3-filter query: c=1 p50 ${one.latency.p50} ms, p99 ${one.latency.p99} ms; c=16 ${q.requests.average} req/s, p50 ${q.latency.p50} ms, p99 ${q.latency.p99} ms\n  NDJSON export: ${lines.toLocaleString('en-US')} lines in ${exportSeconds.toFixed(1)} s, server RSS growth ${(rssPeak - rssBefore).toFixed(0)} MB\n`);
+    process.stdout.write(`audit log at ${N.toLocaleString('en-US')} entries\n  3-filter query: c=1 p50 ${one.latency.p50} ms, p99 ${one.latency.p99} ms; c=16 ${q.requests.average} req/s, p50 ${q.latency.p50} ms, p99 ${q.latency.p99} ms\n  NDJSON export: ${nd.lines.toLocaleString('en-US')} lines in ${nd.seconds.toFixed(1)} s, server RSS growth ${nd.rss_growth_mb} MB\n  CSV export: ${csv.lines.toLocaleString('en-US')} lines in ${csv.seconds.toFixed(1)} s, server RSS growth ${csv.rss_growth_mb} MB (${csv.rss_growth_since_first_export_mb} MB since before the NDJSON export)\n`);
   } finally {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

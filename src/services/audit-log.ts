@@ -80,17 +80,34 @@ export class AuditLogService {
     }
   }
 
-  /** Streams entries matching the query, newest first (the order of the log browser), as NDJSON or CSV lines. */
+  /**
+   * Streams entries matching the query, newest first (the order of the log browser), as NDJSON
+   * or CSV: chunks of whole lines, each about EXPORT_CHUNK_CHARS long (one socket write per
+   * chunk instead of one per line). Keyset pages on `seq` (every page is an index seek); the
+   * first page fixes the newest entry, so entries appended while the export runs are not
+   * included and none is repeated or skipped at a page boundary (a retention purge running
+   * at the same time can still remove old entries not yet written). Between pages it yields to
+   * the event loop, so a long export never holds up other requests, even when the client reads
+   * as fast as it is written.
+   */
   async *export(tenantId: string, q: Omit<AuditQuery, 'limit' | 'before'>, format: 'ndjson' | 'csv'): AsyncGenerator<string> {
     await this.flush();
-    if (format === 'csv') yield `\uFEFF${CSV_COLUMNS.join(',')}\n`;
+    let chunk = format === 'csv' ? `\uFEFF${CSV_COLUMNS.join(',')}\n` : '';
     let before: number | undefined;
     for (;;) {
-      const { entries, nextBefore } = await this.store.directory.findAuditEntries(tenantId, { ...q, before, limit: 1000 });
-      for (const e of entries) yield format === 'csv' ? csvLine(e) : `${JSON.stringify(publicEntry(e))}\n`;
-      if (nextBefore === undefined) return;
+      const { entries, nextBefore } = await this.store.directory.findAuditEntries(tenantId, { ...q, before, limit: EXPORT_PAGE });
+      for (const e of entries) {
+        chunk += format === 'csv' ? csvLine(e) : `${JSON.stringify(publicEntry(e))}\n`;
+        if (chunk.length >= EXPORT_CHUNK_CHARS) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      if (nextBefore === undefined) break;
       before = nextBefore;
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    if (chunk) yield chunk;
   }
 
   /** The retention job: every tenant, when a retention is configured. */
@@ -117,9 +134,22 @@ export class AuditLogService {
 
 const CSV_COLUMNS = ['seq', 'id', 'at', 'siteId', 'kind', 'event', 'actor', 'targetType', 'targetId', 'reason', 'requestId', 'data', 'hash'];
 
+/** Entries per page of an export, and the size of the chunks it writes (below V8's large-object size). */
+const EXPORT_PAGE = 1000;
+const EXPORT_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * An entry as the API and the exports show it: `at` as ISO time, listed last. Built as one
+ * object literal on purpose: with the former rest/spread copy (`{ at, ...rest }`, `{ ...rest, at }`)
+ * short-lived garbage ended up in V8's old space (`--trace-gc`: ~1.4 MB promoted per scavenge,
+ * none with the literal), so an export of 1,000,000 entries grew the heap by tens of MB between
+ * full GCs (issue 5). The literal also gives every store the same key order.
+ */
 export function publicEntry(e: StoredAuditEntry) {
-  const { at, ...rest } = e;
-  return { ...rest, at: new Date(at).toISOString() };
+  return {
+    seq: e.seq, id: e.id, tenantId: e.tenantId, siteId: e.siteId, kind: e.kind, event: e.event, actor: e.actor, targetType: e.targetType,
+    targetId: e.targetId, reason: e.reason, requestId: e.requestId, data: e.data, prevHash: e.prevHash, hash: e.hash, at: new Date(e.at).toISOString(),
+  };
 }
 
 /** RFC 4180 quoting; a leading =,+,-,@ is prefixed so spreadsheets never run it as a formula. */

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/sqlite/store.js';
+import type { AuditEntry } from '../../src/domain/audit.js';
 import { startServerProcess } from '../helpers/process.js';
 import { ADMIN_TOKEN, patch, SCIM_TOKEN, startTestServer, userBody, type TestServer } from '../helpers/server.js';
 
@@ -87,6 +89,46 @@ describe('export and retention', () => {
       expect(csv.text).toContain('""displayName"":""=cmd|'); // RFC 4180 quoting of the JSON data cell
       expect(csv.text.split('\n').filter(Boolean).length).toBe(1 + lines.filter((l) => l.kind === 'event').length);
       expect((await t.admin('GET', '/audit/export?format=xml')).status).toBe(400);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('exports across many pages newest first, as a snapshot of the log when the export started', async () => {
+    const t = await startTestServer();
+    try {
+      const entry = (i: number): AuditEntry => ({
+        id: randomUUID(), tenantId: 'default', siteId: i % 2 ? 'default' : null, at: Date.now(), kind: 'event', event: 'UserUpdated',
+        actor: 'scim:test', targetType: 'User', targetId: `user-${i}`, reason: i % 3 ? null : 'SEAT_BORROWED', requestId: null, data: { i, note: 'a,"b"\nc' },
+      });
+      await t.container.store.directory.appendAuditEntries(Array.from({ length: 2_600 }, (_, i) => entry(i)));
+      await t.container.auditLog.flush();
+      const db = (t.container.store as SqliteStore).rawDatabase;
+      const all = (db.prepare("SELECT seq FROM audit_entries WHERE tenant_id = 'default' ORDER BY seq DESC").all() as { seq: number }[]).map((r) => r.seq);
+      expect(all.length).toBeGreaterThan(2_600); // three pages of 1,000
+
+      // Entries appended after the export has started (here: after its first chunk) are not in it;
+      // none is repeated or skipped at the page boundaries.
+      const gen = t.container.auditLog.export('default', {}, 'ndjson');
+      const first = await gen.next();
+      await t.container.store.directory.appendAuditEntries(Array.from({ length: 1_200 }, (_, i) => entry(10_000 + i)));
+      let text = first.value as string;
+      for await (const chunk of gen) text += chunk;
+      const lines = text.split('\n');
+      expect(lines.pop()).toBe(''); // every chunk is whole lines
+      expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(all);
+
+      // Over HTTP, in both formats, with a filter.
+      const borrowed = (db.prepare("SELECT seq FROM audit_entries WHERE tenant_id = 'default' AND reason = 'SEAT_BORROWED' ORDER BY seq DESC").all() as { seq: number }[])
+        .map((r) => r.seq);
+      expect(borrowed.length).toBeGreaterThan(1_000);
+      const nd = await t.admin('GET', '/audit/export?format=ndjson&reason=SEAT_BORROWED');
+      const parsed = nd.text.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; at: string; data: { note: string } });
+      expect(parsed.map((e) => e.seq)).toEqual(borrowed);
+      expect(parsed[0]).toMatchObject({ at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), data: { note: 'a,"b"\nc' } });
+      const csv = await t.admin('GET', '/audit/export?format=csv&reason=SEAT_BORROWED');
+      const seqs = [...csv.text.matchAll(/^(\d+),/gm)].map((m) => Number(m[1]));
+      expect(seqs).toEqual(borrowed);
     } finally {
       await t.close();
     }

@@ -4,6 +4,7 @@ import type { AdminPrincipal, AdminScope } from '../../services/admin-auth.js';
 import type { AuditLogService } from '../../services/audit-log.js';
 import type { AuditQueryService } from '../../services/audit-query.js';
 import type { ReportsService } from '../../services/reports.js';
+import { writeChunk } from './write-chunk.js';
 import type { Site } from '../../domain/types.js';
 
 export type RouteFn = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string, scopes: AdminScope[],
@@ -41,9 +42,10 @@ export function auditRoutes(route: RouteFn, deps: AuditRouteDeps) {
       'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
       'Content-Disposition': `attachment; filename="rolegate-audit.${format === 'csv' ? 'csv' : 'ndjson'}"`,
     });
-    // Streamed with back-pressure: memory stays flat whatever the size of the log.
-    for await (const line of deps.auditLog.export(p.tenantId, filters, format)) {
-      if (!res.write(line)) await new Promise((r) => res.once('drain', r));
+    // Streamed with back-pressure: memory stays flat whatever the size of the log. A client that
+    // goes away stops the export (waiting for a 'drain' that never comes would keep it open).
+    for await (const chunk of deps.auditLog.export(p.tenantId, filters, format)) {
+      if (!(await writeChunk(res, chunk))) return null;
     }
     res.end();
     return null;

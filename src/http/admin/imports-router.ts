@@ -2,7 +2,8 @@ import type express from 'express';
 import { AppError } from '../../domain/errors.js';
 import { defaultMode, type CsvFormat, type ImportMode } from '../../policy/csv.js';
 import { parseOutcomes, type ImportService } from '../../services/import-csv.js';
-import { ALL, scopedRouter, validateApi, writeChunk, WRITE, type ScopedRouterDeps } from './scoped-route.js';
+import { ALL, scopedRouter, validateApi, WRITE, type ScopedRouterDeps } from './scoped-route.js';
+import { writeChunk } from './write-chunk.js';
 
 export interface ImportsRouterDeps extends ScopedRouterDeps {
   imports: ImportService;
