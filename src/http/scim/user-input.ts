@@ -18,11 +18,38 @@ export function fromScimmyError(e: unknown): AppError {
   return new AppError('request.invalid_value', message);
 }
 
-/** Runs scimmy's schema coercion (types, required, canonical values) and returns plain JSON. */
+interface OrderDef { id?: string; name?: string; type?: string; attributes?: OrderDef[]; subAttributes?: OrderDef[] }
+const isPlainObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Keys in the schema's attribute order, at every level (what a scimmy Schema instance enumerates). */
+function schemaOrder(attrs: OrderDef[], value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const out: Json = {};
+  for (const a of attrs) {
+    if (a.attributes) {
+      if (a.id && value[a.id] !== undefined) out[a.id] = schemaOrder(a.attributes, value[a.id]);
+      continue;
+    }
+    const v = a.name === undefined ? undefined : value[a.name];
+    if (v === undefined) continue;
+    const sub = a.type === 'complex' ? a.subAttributes : undefined;
+    out[a.name!] = sub ? (Array.isArray(v) ? v.map((x) => schemaOrder(sub, x)) : schemaOrder(sub, v)) : v;
+  }
+  for (const [k, v] of Object.entries(value)) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+/**
+ * scimmy's schema coercion (types, required, canonical values, its error messages) as plain
+ * JSON: the schema definition's own `coerce`, with keys put in schema order — the JSON a
+ * `new SCIMMY.Schemas.User(body, 'in')` instance gives, at a quarter of the cost (the instance
+ * coerces every value a second time through its accessors). Equal on generated bodies, tested.
+ */
 export function coerce(kind: 'User' | 'Group', body: Json): Json {
   try {
-    const Schema = kind === 'User' ? SCIMMY.Schemas.User : SCIMMY.Schemas.Group;
-    return JSON.parse(JSON.stringify(new Schema(body, 'in'))) as Json;
+    const def = (kind === 'User' ? SCIMMY.Schemas.User : SCIMMY.Schemas.Group).definition;
+    const coerced = (def as unknown as { coerce(b: Json, d: string): Json }).coerce(body, 'in');
+    return JSON.parse(JSON.stringify(schemaOrder((def as unknown as OrderDef).attributes ?? [], coerced))) as Json;
   } catch (e) {
     throw fromScimmyError(e);
   }
