@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { SqliteStore } from './adapters/sqlite/store.js';
 import { createApp } from './app.js';
 import type { Config } from './config/load.js';
@@ -9,6 +10,7 @@ import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
 import { Metrics } from './http/metrics.js';
 import { ConcurrencyLimiter, RateLimiter } from './http/rate-limit.js';
+import { shedding } from './http/shed.js';
 import { AdminAuthService } from './services/admin-auth.js';
 import { OAuthService } from './services/oauth.js';
 import { SigningKeys } from './services/signing-keys.js';
@@ -31,6 +33,11 @@ export interface Container {
   store: Store;
   logger: Logger;
   app: ReturnType<typeof createApp>;
+  /**
+   * The HTTP server, not yet listening: the load-shedding front door (`http/shed.ts`) in front of
+   * the Express app. The one way to serve rolegate (main.ts and the test helpers use it).
+   */
+  createServer(): Server;
   bootstrap: BootstrapResult;
   credentials: CredentialService;
   adminAuth: AdminAuthService;
@@ -90,7 +97,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
     },
   });
   const app = createApp({
-    logger, now, ready: async () => open && (await store.healthy()), auditLog, metrics, concurrency, oauth,
+    logger, now, ready: async () => open && (await store.healthy()), auditLog, metrics, oauth,
     tokenLimiter: new RateLimiter(20, 40, now),
     scim: {
       resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
@@ -107,8 +114,14 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
     portal: { portal: new PortalService(store, portalTokens), tokens: portalTokens, adminAuth, maxBodyBytes: limits.maxBodyBytes },
     tableau: { imports, tenantUsers: new TenantUserService(store, now), maxCsvBytes },
   });
+  const createServer = () => {
+    const front = shedding(app, { concurrency, maxLagMs: config.limits.maxLagMs, metrics, logger });
+    const server = createHttpServer(front.listener);
+    server.on('close', () => front.stop());
+    return server;
+  };
   return {
-    config, store, logger, app, bootstrap, credentials, adminAuth, auditLog,
+    config, store, logger, app, createServer, bootstrap, credentials, adminAuth, auditLog,
     async close() {
       open = false;
       await imports.close();

@@ -33,27 +33,27 @@ export class RateLimiter {
   }
 }
 
-/** A global bound on requests in flight; beyond it, 429 at once instead of queueing without end. */
+/**
+ * A global bound on requests in flight. Taken and released by the load-shedding front door
+ * (`shed.ts`), before Express: beyond the bound a request is refused at once (429) instead of
+ * queueing without end.
+ */
 export class ConcurrencyLimiter {
   #inFlight = 0;
-  constructor(private readonly max: number) {}
+  constructor(readonly max: number) {}
 
   get inFlight() {
     return this.#inFlight;
   }
 
-  /** Returns a release function. @throws AppError request.rate_limited */
-  enter(): () => void {
-    if (this.max > 0 && this.#inFlight >= this.max) {
-      throw new AppError('request.rate_limited', 'The server is at its concurrency limit; retry after 1 s', { retryAfter: 1 });
-    }
+  /** Takes a slot; false at the bound (0 = no bound). Every `true` must be paired with one `leave()`. */
+  tryEnter(): boolean {
+    if (this.max > 0 && this.#inFlight >= this.max) return false;
     this.#inFlight++;
-    let released = false;
-    return () => {
-      if (!released) {
-        released = true;
-        this.#inFlight--;
-      }
-    };
+    return true;
+  }
+
+  leave(): void {
+    if (this.#inFlight > 0) this.#inFlight--;
   }
 }

@@ -1,0 +1,107 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { AppError } from '../domain/errors.js';
+import { clientOf } from '../services/audit-log.js';
+import { scimErrorBody } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { requestIdOf } from './observe.js';
+import type { ConcurrencyLimiter } from './rate-limit.js';
+
+/** How often the lag watch's timer runs; the loop is late when it has not run for longer. */
+const TICK_MS = 10;
+/** Bodies announced larger than this are drained but the connection is not kept (a refusal need not read megabytes twice). */
+const KEEP_ALIVE_BODY_BYTES = 64 * 1024;
+
+/**
+ * How late the event loop is, cheaply: a 10 ms interval timer stamps the time whenever the loop
+ * reaches its timers; a request parsed `lagMs` after the stamp (beyond the period) arrived in a
+ * turn of the loop that has been busy that long without getting back to its timers.
+ */
+class LoopLag {
+  #stamp = performance.now();
+  readonly #timer = setInterval(() => { this.#stamp = performance.now(); }, TICK_MS).unref();
+
+  get lagMs(): number {
+    return performance.now() - this.#stamp - TICK_MS;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+const refusalBody = (detail: string) => Buffer.from(JSON.stringify(scimErrorBody(new AppError('request.rate_limited', detail))));
+const AT_LIMIT = refusalBody('The server is at its concurrency limit; retry after 1 s');
+const LAGGING = refusalBody('The server is overloaded; retry after 1 s');
+const HEALTHY = Buffer.from(JSON.stringify({ status: 'ok' }));
+
+export interface SheddingDeps {
+  concurrency: ConcurrencyLimiter;
+  /** Refuse non-probe requests while the event loop is this many ms late (0 = never). */
+  maxLagMs: number;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/**
+ * The load-shedding front door (SPEC §9, issue 8 §3): a plain `http` request listener in front
+ * of Express. No routing, authentication or body parsing happens before its decision, so a
+ * refusal costs a small fraction of an admitted request and the process stays responsive at
+ * several times its capacity.
+ *
+ * - `GET`/`HEAD /healthz` is answered here; `/readyz` and `/metrics` go to Express. Probes never
+ *   count against, nor are refused by, the bounds below.
+ * - With `maxConcurrent` requests in flight (admitted, response not yet closed), or while the
+ *   event loop is more than `maxLagMs` late, a request is answered at once: 429, `Retry-After: 1`
+ *   and a pre-serialised SCIM Error body (`request.rate_limited`, the shape every path uses for
+ *   it). Its body is drained, so a keep-alive connection stays usable.
+ * - Everything else goes to Express, and its slot is released when the response closes.
+ */
+export function shedding(app: RequestListener, deps: SheddingDeps): { listener: RequestListener; stop(): void } {
+  const lag = deps.maxLagMs > 0 ? new LoopLag() : undefined;
+  const shedAtLimit = deps.metrics.shed.labels({ reason: 'concurrency' });
+  const shedLagging = deps.metrics.shed.labels({ reason: 'lag' });
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    const announced = Number(req.headers['content-length'] ?? 0);
+    const headers: Record<string, string | number> = {
+      'Content-Type': 'application/scim+json; charset=utf-8', 'Content-Length': body.length, 'Retry-After': '1',
+      'X-Request-Id': requestIdOf(req.headers['x-request-id']), 'X-Content-Type-Options': 'nosniff',
+    };
+    if (announced > KEEP_ALIVE_BODY_BYTES || req.headers['transfer-encoding'] !== undefined) headers.Connection = 'close';
+    req.resume();
+    res.writeHead(429, headers).end(body);
+  };
+
+  const healthz = (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const id = requestIdOf(req.headers['x-request-id']);
+    res.writeHead(200, {
+      'Content-Type': 'application/json; charset=utf-8', 'Content-Length': HEALTHY.length, 'X-Request-Id': id, 'X-Content-Type-Options': 'nosniff',
+    }).end(req.method === 'HEAD' ? undefined : HEALTHY);
+    req.resume();
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.observe('/healthz', req.method!, 200, clientOf(req.headers['user-agent']), seconds);
+    deps.logger.info({ requestId: id, method: req.method, path: '/healthz', status: 200, ms: Math.round(seconds * 100_000) / 100 }, 'request');
+  };
+
+  const listener: RequestListener = (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return healthz(req, res);
+    if (path === '/healthz' || path === '/readyz' || path === '/metrics') return app(req, res);
+    if (lag && lag.lagMs > deps.maxLagMs) {
+      shedLagging.inc();
+      return refuse(req, res, LAGGING);
+    }
+    if (!deps.concurrency.tryEnter()) {
+      shedAtLimit.inc();
+      return refuse(req, res, AT_LIMIT);
+    }
+    res.once('close', () => deps.concurrency.leave());
+    app(req, res);
+  };
+  return { listener, stop: () => lag?.stop() };
+}
