@@ -9,7 +9,7 @@ import { declareScimSchemas } from './http/scim/schemas.js';
 import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
 import { Metrics } from './http/metrics.js';
-import { ConcurrencyLimiter, RateLimiter } from './http/rate-limit.js';
+import { ConcurrencyLimiter, OverLimitMemo, RateLimiter } from './http/rate-limit.js';
 import { shedding } from './http/shed.js';
 import { AdminAuthService } from './services/admin-auth.js';
 import { OAuthService } from './services/oauth.js';
@@ -72,6 +72,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const oauth = new OAuthService(store, keys, credentials, config.oauth.accessTokenSeconds, now);
   const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.burst, now);
   const concurrency = new ConcurrencyLimiter(config.limits.maxConcurrent);
+  const overLimit = new OverLimitMemo(now);
   const limits = config.scim;
   const users = new UserService(store);
   const groups = new GroupService(store);
@@ -103,7 +104,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
       resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
       bulkMaxOperations: limits.bulkMaxOperations, publicBaseUrl: config.publicBaseUrl,
       checkScimGate: (ctx) => sites.checkScimGate(ctx.scope),
-      verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter,
+      verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter, overLimit,
     },
     admin: {
       auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), auditLog, reports,
@@ -115,7 +116,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
     tableau: { imports, tenantUsers: new TenantUserService(store, now), maxCsvBytes },
   });
   const createServer = () => {
-    const front = shedding(app, { concurrency, maxLagMs: config.limits.maxLagMs, metrics, logger });
+    const front = shedding(app, { concurrency, overLimit, maxLagMs: config.limits.maxLagMs, metrics, logger });
     const server = createHttpServer(front.listener);
     server.on('close', () => front.stop());
     return server;

@@ -6,7 +6,7 @@ import { scimErrorBody } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { requestIdOf } from './observe.js';
-import type { ConcurrencyLimiter } from './rate-limit.js';
+import type { ConcurrencyLimiter, OverLimitMemo } from './rate-limit.js';
 
 /** How often the lag watch's timer runs; the loop is late when it has not run for longer. */
 const TICK_MS = 10;
@@ -15,15 +15,22 @@ const KEEP_ALIVE_BODY_BYTES = 64 * 1024;
 
 /**
  * How late the event loop is, cheaply: a 10 ms interval timer stamps the time whenever the loop
- * reaches its timers; a request parsed `lagMs` after the stamp (beyond the period) arrived in a
- * turn of the loop that has been busy that long without getting back to its timers.
+ * reaches its timers. The loop is late by how long the current turn has run past the period
+ * (requests parsed after a long stretch of work in the same turn), or by how late the last
+ * stamp was (the turn before was long: keep refusing until the timer runs on time again, so a
+ * congested loop alternates a bounded turn of admitted work with a cheap turn of refusals).
  */
 class LoopLag {
   #stamp = performance.now();
-  readonly #timer = setInterval(() => { this.#stamp = performance.now(); }, TICK_MS).unref();
+  #late = 0;
+  readonly #timer = setInterval(() => {
+    const now = performance.now();
+    this.#late = now - this.#stamp - TICK_MS;
+    this.#stamp = now;
+  }, TICK_MS).unref();
 
   get lagMs(): number {
-    return performance.now() - this.#stamp - TICK_MS;
+    return Math.max(this.#late, performance.now() - this.#stamp - TICK_MS);
   }
 
   stop(): void {
@@ -35,9 +42,15 @@ const refusalBody = (detail: string) => Buffer.from(JSON.stringify(scimErrorBody
 const AT_LIMIT = refusalBody('The server is at its concurrency limit; retry after 1 s');
 const LAGGING = refusalBody('The server is overloaded; retry after 1 s');
 const HEALTHY = Buffer.from(JSON.stringify({ status: 'ok' }));
+/** The token bucket's answer (`RateLimiter.take`), by Retry-After seconds. */
+const overRate = new Map<number, Buffer>();
+const OVER_RATE = (seconds: number) => overRate.get(seconds)
+  ?? (overRate.size < 64 ? overRate.set(seconds, refusalBody(`Too many requests for this credential; retry after ${seconds} s`)).get(seconds)! : refusalBody(`Too many requests for this credential; retry after ${seconds} s`));
 
 export interface SheddingDeps {
   concurrency: ConcurrencyLimiter;
+  /** SCIM credentials the token bucket refused moments ago (by Authorization header). */
+  overLimit: OverLimitMemo;
   /** Refuse non-probe requests while the event loop is this many ms late (0 = never). */
   maxLagMs: number;
   metrics: Metrics;
@@ -52,10 +65,13 @@ export interface SheddingDeps {
  *
  * - `GET`/`HEAD /healthz` is answered here; `/readyz` and `/metrics` go to Express. Probes never
  *   count against, nor are refused by, the bounds below.
+ * - A SCIM request whose `Authorization` header the token bucket refused moments ago, and that
+ *   would still be refused (the bucket is empty), is refused again here (`OverLimitMemo`).
  * - With `maxConcurrent` requests in flight (admitted, response not yet closed), or while the
- *   event loop is more than `maxLagMs` late, a request is answered at once: 429, `Retry-After: 1`
- *   and a pre-serialised SCIM Error body (`request.rate_limited`, the shape every path uses for
- *   it). Its body is drained, so a keep-alive connection stays usable.
+ *   event loop is more than `maxLagMs` late, a request is answered at once.
+ * - Every refusal is a 429 with an integer `Retry-After` and a pre-serialised SCIM Error body
+ *   (`request.rate_limited`, the shape every path uses for it). The request body is drained,
+ *   so a keep-alive connection stays usable.
  * - Everything else goes to Express, and its slot is released when the response closes.
  */
 export function shedding(app: RequestListener, deps: SheddingDeps): { listener: RequestListener; stop(): void } {
@@ -63,10 +79,12 @@ export function shedding(app: RequestListener, deps: SheddingDeps): { listener: 
   const shedAtLimit = deps.metrics.shed.labels({ reason: 'concurrency' });
   const shedLagging = deps.metrics.shed.labels({ reason: 'lag' });
 
-  const refuse = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+  const shedOverRate = deps.metrics.shed.labels({ reason: 'rate' });
+
+  const refuse = (req: IncomingMessage, res: ServerResponse, body: Buffer, retryAfter = 1) => {
     const announced = Number(req.headers['content-length'] ?? 0);
     const headers: Record<string, string | number> = {
-      'Content-Type': 'application/scim+json; charset=utf-8', 'Content-Length': body.length, 'Retry-After': '1',
+      'Content-Type': 'application/scim+json; charset=utf-8', 'Content-Length': body.length, 'Retry-After': String(retryAfter),
       'X-Request-Id': requestIdOf(req.headers['x-request-id']), 'X-Content-Type-Options': 'nosniff',
     };
     if (announced > KEEP_ALIVE_BODY_BYTES || req.headers['transfer-encoding'] !== undefined) headers.Connection = 'close';
@@ -92,6 +110,14 @@ export function shedding(app: RequestListener, deps: SheddingDeps): { listener: 
     const path = q < 0 ? url : url.slice(0, q);
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return healthz(req, res);
     if (path === '/healthz' || path === '/readyz' || path === '/metrics') return app(req, res);
+    const auth = req.headers.authorization;
+    if (auth !== undefined && path.startsWith('/scim/v2/')) {
+      const wait = deps.overLimit.retryAfter(auth);
+      if (wait > 0) {
+        shedOverRate.inc();
+        return refuse(req, res, OVER_RATE(wait), wait);
+      }
+    }
     if (lag && lag.lagMs > deps.maxLagMs) {
       shedLagging.inc();
       return refuse(req, res, LAGGING);

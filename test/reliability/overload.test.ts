@@ -121,6 +121,30 @@ describe('load shedding before Express (src/http/shed.ts)', () => {
     }
   });
 
+  it('a credential over its rate is refused before routing until its bucket refills; other tokens are unaffected', async () => {
+    const srv = await startTestServer({ limits: { ratePerSecond: 1, burst: 2, maxConcurrent: 0, maxLagMs: 0 } });
+    try {
+      expect((await srv.req('GET', '/Users?count=1')).status).toBe(200);
+      expect((await srv.req('GET', '/Users?count=1')).status).toBe(200);
+      // The bucket's own refusal (after authentication) ...
+      const byBucket = await srv.req('GET', '/Users?count=1');
+      expectShed(byBucket.status, byBucket.headers, byBucket.text);
+      expect(await metric(srv.url, 'rolegate_requests_shed_total{reason="rate"}')).toBe(0);
+      // ... then the same answer from the front door, for as long as the bucket stays empty.
+      const again = await Promise.all([srv.req('GET', '/Users?count=1'), srv.req('POST', '/Users', userBody()), srv.req('GET', '/Groups')]);
+      for (const r of again) expectShed(r.status, r.headers, r.text);
+      expect(again.map((r) => r.body.detail)).toEqual(Array(3).fill(byBucket.body.detail));
+      expect(await metric(srv.url, 'rolegate_requests_shed_total{reason="rate"}')).toBe(3);
+      // Nothing else is refused on its account: another (invalid) token is authenticated as usual.
+      expect((await srv.req('GET', '/Users', undefined, { authorization: 'Bearer not-a-token' })).status).toBe(401);
+      // Once a token is back in the bucket, the credential is admitted again.
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await srv.req('GET', '/Users?count=1')).status).toBe(200);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('while the event loop is more than maxLagMs late, refuses requests before routing; probes still answer', async () => {
     const srv = await startTestServer({ limits: { ratePerSecond: 0, maxConcurrent: 0, maxLagMs: 20 } });
     // Raw keep-alive sockets, so that the test decides exactly when each request reaches the server.
