@@ -13,24 +13,39 @@ const TICK_MS = 10;
 /** Bodies announced larger than this are drained but the connection is not kept (a refusal need not read megabytes twice). */
 const KEEP_ALIVE_BODY_BYTES = 64 * 1024;
 
+/** CPU time of the process in ms (user + system). */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 /**
- * How late the event loop is, cheaply: a 10 ms interval timer stamps the time whenever the loop
- * reaches its timers. The loop is late by how long the current turn has run past the period
- * (requests parsed after a long stretch of work in the same turn), or by how late the last
- * stamp was (the turn before was long: keep refusing until the timer runs on time again, so a
- * congested loop alternates a bounded turn of admitted work with a cheap turn of refusals).
+ * Whether the event loop is late *because of this process's own work*, cheaply: a 10 ms interval
+ * timer stamps the wall clock and the process's CPU time whenever the loop reaches its timers.
+ * The loop is late by more than `max` when the current turn has run `max` past the period and
+ * spent at least half of it on the CPU (requests parsed after a long stretch of work in the
+ * same turn), or when the last interval was (the turn before was long: keep refusing until the
+ * timer runs on time again, so a congested loop alternates a bounded turn of admitted work with
+ * a cheap turn of refusals). The CPU condition keeps a process that the machine merely did not
+ * schedule for a while (other work on the same cores) from refusing the load it can carry.
  */
 class LoopLag {
   #stamp = performance.now();
+  #cpu = cpuMs();
   #late = 0;
   readonly #timer = setInterval(() => {
     const now = performance.now();
-    this.#late = now - this.#stamp - TICK_MS;
+    const cpu = cpuMs();
+    const late = now - this.#stamp - TICK_MS;
+    this.#late = cpu - this.#cpu > late / 2 ? late : 0;
     this.#stamp = now;
+    this.#cpu = cpu;
   }, TICK_MS).unref();
 
-  get lagMs(): number {
-    return Math.max(this.#late, performance.now() - this.#stamp - TICK_MS);
+  isLate(max: number): boolean {
+    if (this.#late > max) return true;
+    const late = performance.now() - this.#stamp - TICK_MS;
+    return late > max && cpuMs() - this.#cpu > late / 2;
   }
 
   stop(): void {
@@ -42,10 +57,16 @@ const refusalBody = (detail: string) => Buffer.from(JSON.stringify(scimErrorBody
 const AT_LIMIT = refusalBody('The server is at its concurrency limit; retry after 1 s');
 const LAGGING = refusalBody('The server is overloaded; retry after 1 s');
 const HEALTHY = Buffer.from(JSON.stringify({ status: 'ok' }));
-/** The token bucket's answer (`RateLimiter.take`), by Retry-After seconds. */
-const overRate = new Map<number, Buffer>();
-const OVER_RATE = (seconds: number) => overRate.get(seconds)
-  ?? (overRate.size < 64 ? overRate.set(seconds, refusalBody(`Too many requests for this credential; retry after ${seconds} s`)).get(seconds)! : refusalBody(`Too many requests for this credential; retry after ${seconds} s`));
+/** The token bucket's own answer (`RateLimiter.take`), kept per Retry-After value. */
+const overRateBodies = new Map<number, Buffer>();
+const overRateBody = (seconds: number) => {
+  let body = overRateBodies.get(seconds);
+  if (!body) {
+    body = refusalBody(`Too many requests for this credential; retry after ${seconds} s`);
+    if (overRateBodies.size < 64) overRateBodies.set(seconds, body);
+  }
+  return body;
+};
 
 export interface SheddingDeps {
   concurrency: ConcurrencyLimiter;
@@ -78,7 +99,6 @@ export function shedding(app: RequestListener, deps: SheddingDeps): { listener: 
   const lag = deps.maxLagMs > 0 ? new LoopLag() : undefined;
   const shedAtLimit = deps.metrics.shed.labels({ reason: 'concurrency' });
   const shedLagging = deps.metrics.shed.labels({ reason: 'lag' });
-
   const shedOverRate = deps.metrics.shed.labels({ reason: 'rate' });
 
   const refuse = (req: IncomingMessage, res: ServerResponse, body: Buffer, retryAfter = 1) => {
@@ -115,10 +135,10 @@ export function shedding(app: RequestListener, deps: SheddingDeps): { listener: 
       const wait = deps.overLimit.retryAfter(auth);
       if (wait > 0) {
         shedOverRate.inc();
-        return refuse(req, res, OVER_RATE(wait), wait);
+        return refuse(req, res, overRateBody(wait), wait);
       }
     }
-    if (lag && lag.lagMs > deps.maxLagMs) {
+    if (lag?.isLate(deps.maxLagMs)) {
       shedLagging.inc();
       return refuse(req, res, LAGGING);
     }

@@ -4,8 +4,9 @@
  * 1. Capacity: a closed loop (concurrency 16, no limits configured) of a mixed SCIM load —
  *    user creates and `userName eq` lookups — on a real server process.
  * 2. A server configured with a per-token rate limit at a quarter of that capacity (plus a
- *    global concurrency bound); the configured rate is shown to be sustainable (offered at
- *    exactly that rate, open loop: every request 2xx).
+ *    global concurrency bound of 32 and shedding on 30 ms of event-loop lag, `maxLagMs`); the
+ *    configured rate is shown to be sustainable (offered at exactly that rate, open loop: every
+ *    request 2xx).
  * 3. 3× the sustainable rate, open loop (arrivals on a fixed schedule, whatever the answers).
  *    `basis: 'capacity'` offers 3× the unlimited capacity instead (the bench reports both).
  * While overloaded, a separate probe process times `/healthz` every 50 ms. Every request must
