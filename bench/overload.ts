@@ -5,10 +5,11 @@
  * process. Prints the figures; exits 1 if any request got something other than success or
  * 429/503, timed out, if /healthz took 100 ms or more, or if an acknowledged write was lost.
  *
- *   npm run overload -- --seconds 60 --measure 10 --factor 3 [--admit 0.25] [--capacity]
+ *   npm run overload -- --seconds 60 --measure 10 --factor 3 [--admit 0.25] [--max-lag 30] [--capacity]
  *
  * By default 3× the sustainable rate (the configured per-token rate, `--admit` × the measured
  * capacity, shown to be sustained); `--capacity` offers 3× the unlimited capacity instead.
+ * `--max-lag` is the limited server's `limits.maxLagMs` (load shedding on event-loop lag; 0 = off).
  */
 import { describeOverload, runOverload } from '../test/reliability/overload-run.js';
 
@@ -20,7 +21,7 @@ const arg = (name: string, dflt: number) => {
 async function main() {
   const f = await runOverload({
     measureSeconds: arg('measure', 10), overloadSeconds: arg('seconds', 60), factor: arg('factor', 3), admitFraction: arg('admit', 0.25),
-    basis: process.argv.includes('--capacity') ? 'capacity' : 'sustainable',
+    basis: process.argv.includes('--capacity') ? 'capacity' : 'sustainable', maxLagMs: arg('max-lag', 30),
     log: (s) => process.stdout.write(`${s}\n`),
   });
   process.stdout.write(`${describeOverload(f)}\n`);

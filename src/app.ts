@@ -5,7 +5,7 @@ import type { Logger } from './http/logger.js';
 import type { Metrics } from './http/metrics.js';
 import { observe } from './http/observe.js';
 import { oauthRouter } from './http/oauth-router.js';
-import type { ConcurrencyLimiter, RateLimiter } from './http/rate-limit.js';
+import type { RateLimiter } from './http/rate-limit.js';
 import type { AuditLogService } from './services/audit-log.js';
 import type { OAuthService } from './services/oauth.js';
 import { adminRouter, type AdminRouterDeps } from './http/admin/router.js';
@@ -31,12 +31,14 @@ export interface AppDeps {
   /** False while the store is unavailable or the process is draining. */
   ready: () => Promise<boolean>;
   metrics: Metrics;
-  concurrency: ConcurrencyLimiter;
   oauth: OAuthService;
   tokenLimiter: RateLimiter;
 }
 
-/** The Express application, without listen (tests drive it through a real socket). */
+/**
+ * The Express application, without listen: `Container.createServer()` puts the load-shedding
+ * front door (`http/shed.ts`) in front of it, for the process and for the tests alike.
+ */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -44,7 +46,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('etag', false);
   app.set('query parser', 'extended');
 
-  app.use(observe({ logger: deps.logger, auditLog: deps.auditLog, metrics: deps.metrics, concurrency: deps.concurrency }));
+  app.use(observe({ logger: deps.logger, auditLog: deps.auditLog, metrics: deps.metrics }));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', (_req, res, next) => {

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { SqliteStore } from './adapters/sqlite/store.js';
 import { createApp } from './app.js';
 import type { Config } from './config/load.js';
@@ -8,7 +9,8 @@ import { declareScimSchemas } from './http/scim/schemas.js';
 import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
 import { Metrics } from './http/metrics.js';
-import { ConcurrencyLimiter, RateLimiter } from './http/rate-limit.js';
+import { ConcurrencyLimiter, OverLimitMemo, RateLimiter } from './http/rate-limit.js';
+import { shedding } from './http/shed.js';
 import { AdminAuthService } from './services/admin-auth.js';
 import { OAuthService } from './services/oauth.js';
 import { SigningKeys } from './services/signing-keys.js';
@@ -32,6 +34,11 @@ export interface Container {
   store: Store;
   logger: Logger;
   app: ReturnType<typeof createApp>;
+  /**
+   * The HTTP server, not yet listening: the load-shedding front door (`http/shed.ts`) in front of
+   * the Express app. The one way to serve rolegate (main.ts and the test helpers use it).
+   */
+  createServer(): Server;
   bootstrap: BootstrapResult;
   credentials: CredentialService;
   adminAuth: AdminAuthService;
@@ -66,6 +73,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const oauth = new OAuthService(store, keys, credentials, config.oauth.accessTokenSeconds, now);
   const limiter = new RateLimiter(config.limits.ratePerSecond, config.limits.burst, now);
   const concurrency = new ConcurrencyLimiter(config.limits.maxConcurrent);
+  const overLimit = new OverLimitMemo(now);
   const limits = config.scim;
   const users = new UserService(store);
   const groups = new GroupService(store);
@@ -91,13 +99,13 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
     },
   });
   const app = createApp({
-    logger, now, ready: async () => open && (await store.healthy()), auditLog, metrics, concurrency, oauth,
+    logger, now, ready: async () => open && (await store.healthy()), auditLog, metrics, oauth,
     tokenLimiter: new RateLimiter(20, 40, now),
     scim: {
       resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
       bulkMaxOperations: limits.bulkMaxOperations, publicBaseUrl: config.publicBaseUrl,
       checkScimGate: (ctx) => sites.checkScimGate(ctx.scope),
-      verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter,
+      verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter, overLimit,
     },
     admin: {
       auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), auditLog, reports,
@@ -108,8 +116,14 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
     portal: { portal: new PortalService(store, portalTokens), tokens: portalTokens, adminAuth, maxBodyBytes: limits.maxBodyBytes },
     tableau: { imports, tenantUsers: new TenantUserService(store, now), tenantLicenses: new TenantLicenseService(store, now), maxCsvBytes },
   });
+  const createServer = () => {
+    const front = shedding(app, { concurrency, overLimit, maxLagMs: config.limits.maxLagMs, metrics, logger });
+    const server = createHttpServer(front.listener);
+    server.on('close', () => front.stop());
+    return server;
+  };
   return {
-    config, store, logger, app, bootstrap, credentials, adminAuth, auditLog,
+    config, store, logger, app, createServer, bootstrap, credentials, adminAuth, auditLog,
     async close() {
       open = false;
       await imports.close();

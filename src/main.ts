@@ -70,7 +70,8 @@ async function serve(config: Config, isWorker: boolean) {
   const c = await buildContainer(config);
   c.logger.info({ config: redactConfig(config), worker: process.env.ROLEGATE_WORKER_ID ?? null }, 'starting rolegate');
   if (c.bootstrap.created) process.stdout.write(`${bootstrapLines(config)}\n`);
-  const server: Server = c.app.listen(config.port, config.host, () => {
+  const server: Server = c.createServer();
+  server.listen(config.port, config.host, () => {
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     c.logger.info({ port }, 'listening');

@@ -19,7 +19,7 @@ export interface Config {
     readonly maxBodyBytes: number;
     readonly bulkMaxOperations: number;
   };
-  readonly limits: { readonly ratePerSecond: number; readonly burst: number; readonly maxConcurrent: number };
+  readonly limits: { readonly ratePerSecond: number; readonly burst: number; readonly maxConcurrent: number; readonly maxLagMs: number };
   readonly oauth: { readonly accessTokenSeconds: number };
   readonly audit: { readonly retentionDays: number | null };
   readonly log: { readonly level: string };

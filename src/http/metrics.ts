@@ -19,6 +19,8 @@ export class Metrics {
     name: 'rolegate_request_duration_seconds', help: 'HTTP request latency', labelNames: ['route', 'method'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
   });
+  /** Requests refused by the load-shedding front door, before Express (not in rolegate_requests_total). */
+  readonly shed = new Counter({ name: 'rolegate_requests_shed_total', help: 'Requests refused with 429 before routing (overload)', labelNames: ['reason'], registers: [this.registry] });
 
   constructor(opts: { seats: () => Promise<SeatSnapshot[]>; auditLag: () => number; inFlight: () => number }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'rolegate_' });

@@ -5,31 +5,25 @@ import { clientOf, type AuditLogService } from '../services/audit-log.js';
 import type { RequestContext } from '../services/context.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import type { ConcurrencyLimiter } from './rate-limit.js';
+
+/** The client's `X-Request-Id` when it is a sane token, else a new UUID. */
+export function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+}
 
 /**
- * Per-request bookkeeping in one place: request id, the global concurrency bound, structured
- * log line, Prometheus observation and the audit request entry (SPEC §7, §9).
+ * Per-request bookkeeping in one place: request id, structured log line, Prometheus
+ * observation and the audit request entry (SPEC §7, §9). The global concurrency bound is not
+ * here: the load-shedding front door (`shed.ts`) applies it before Express.
  */
-export function observe(deps: { logger: Logger; auditLog: AuditLogService; metrics: Metrics; concurrency: ConcurrencyLimiter }) {
+export function observe(deps: { logger: Logger; auditLog: AuditLogService; metrics: Metrics }) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.get('x-request-id');
-    const id = incoming && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    const id = requestIdOf(req.get('x-request-id'));
     res.locals.requestId = id;
     res.set({ 'X-Request-Id': id, 'X-Content-Type-Options': 'nosniff' });
     const probe = req.path === '/healthz' || req.path === '/readyz' || req.path === '/metrics';
-    let release = () => {};
-    if (!probe) {
-      try {
-        release = deps.concurrency.enter();
-      } catch (e) {
-        return next(e);
-      }
-    }
     const started = process.hrtime.bigint();
-    res.on('close', release);
     res.on('finish', () => {
-      release();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const ms = Math.round(seconds * 100_000) / 100;
       const client = clientOf(req.get('user-agent'));

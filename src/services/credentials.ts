@@ -26,9 +26,12 @@ export class CredentialService {
   #touched = new Map<string, number>();
   /** hash → credential: a second per request saved on the hot path; local revocations clear it. */
   readonly #byHash: TtlCache<string, Credential | undefined>;
+  /** tenant/site → site record, the other lookup every SCIM request repeats; cleared with the credentials. */
+  readonly #sites: TtlCache<string, Site | undefined>;
 
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {
     this.#byHash = new TtlCache(1000, 10_000, now);
+    this.#sites = new TtlCache(1000, 10_000, now);
   }
 
   /** Resolves a SCIM bearer secret to its site, or undefined (revoked, unknown, wrong kind). */
@@ -39,15 +42,17 @@ export class CredentialService {
     return this.principalOf(cred);
   }
 
-  /** Forgets cached credentials (after a local rotation or revocation). */
+  /** Forgets cached credentials and sites (after a local rotation, revocation or site change). */
   invalidate(): void {
     this.#byHash.clear();
+    this.#sites.clear();
   }
 
   /** The site of a credential found by id (OAuth access tokens carry the client's id). */
   async principalOf(cred: Credential): Promise<Principal | undefined> {
     if (!cred.siteId || !isLive(cred, this.now())) return undefined;
-    const site = await this.store.directory.findSiteById(cred.tenantId, cred.siteId);
+    const { tenantId, siteId } = cred;
+    const site = await this.#sites.get(`${tenantId}/${siteId}`, () => this.store.directory.findSiteById(tenantId, siteId));
     if (!site) return undefined;
     this.touch(cred.id);
     return { credential: cred, site };

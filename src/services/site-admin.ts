@@ -43,7 +43,7 @@ export class SiteAdminService {
   }
 
   async updateSettings(ctx: RequestContext, settings: SiteSettings): Promise<Site> {
-    return this.store.transaction(ctx.scope, async (w) => {
+    const site = await this.store.transaction(ctx.scope, async (w) => {
       const state = await w.findSitePolicyState();
       const next = { ...state.site.settings, ...settings };
       await w.updateSiteSettings(next);
@@ -51,6 +51,9 @@ export class SiteAdminService {
       this.#gate.delete(ctx.scope.siteId);
       return { ...state.site, settings: next };
     });
+    // After the commit: SCIM requests of this process see the new settings (ctx.site) at once.
+    this.credentials.invalidate();
+    return site;
   }
 
   async addAuthConfig(ctx: RequestContext, body: { type: AuthConfigType; enabled?: boolean } & Record<string, unknown>): Promise<AuthConfigRecord> {

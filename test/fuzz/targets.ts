@@ -61,7 +61,7 @@ export async function startFuzzServer(): Promise<FuzzEnv> {
   const config = loadConfig({ ROLEGATE_BOOTSTRAP_SCIM_TOKEN: SCIM_TOKEN, ROLEGATE_BOOTSTRAP_ADMIN_TOKEN: ADMIN_TOKEN, ROLEGATE_CONFIG_DIR: '/nonexistent' },
     { db: 'sqlite::memory:', port: 0, host: '127.0.0.1', log: { level: 'silent' }, limits: { ratePerSecond: 0, maxConcurrent: 0 } });
   const container = await buildContainer(config);
-  const server: Server = await new Promise((resolve) => { const s = container.app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => { const s = container.createServer().listen(0, '127.0.0.1', () => resolve(s)); });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new Client(url, 8);
   const tenantB = 'fuzz-tenant-b';

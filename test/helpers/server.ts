@@ -33,7 +33,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}, o
     { db: 'sqlite::memory:', port: 0, host: '127.0.0.1', log: { level: 'silent' }, ...overrides });
   const container = await buildContainer(config, { now: opts.now });
   const server: Server = await new Promise((resolve) => {
-    const s = container.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = container.createServer().listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const scim = `${url}/scim/v2`;

@@ -4,8 +4,9 @@
  * 1. Capacity: a closed loop (concurrency 16, no limits configured) of a mixed SCIM load —
  *    user creates and `userName eq` lookups — on a real server process.
  * 2. A server configured with a per-token rate limit at a quarter of that capacity (plus a
- *    global concurrency bound); the configured rate is shown to be sustainable (offered at
- *    exactly that rate, open loop: every request 2xx).
+ *    global concurrency bound of 32 and shedding on 30 ms of event-loop lag, `maxLagMs`); the
+ *    configured rate is shown to be sustainable (offered at exactly that rate, open loop: every
+ *    request 2xx).
  * 3. 3× the sustainable rate, open loop (arrivals on a fixed schedule, whatever the answers).
  *    `basis: 'capacity'` offers 3× the unlimited capacity instead (the bench reports both).
  * While overloaded, a separate probe process times `/healthz` every 50 ms. Every request must
@@ -30,7 +31,7 @@ export interface OverloadFigures {
   networkErrors: number; timeouts: number; badLimitAnswers: number; retryAfterValues: number[];
   writesAcknowledged: number; writesLost: number;
   healthz: { probes: number; failed: number; p50: number; p95: number; p99: number; max: number };
-  config: { ratePerSecond: number; burst: number; maxConcurrent: number };
+  config: { ratePerSecond: number; burst: number; maxConcurrent: number; maxLagMs: number };
 }
 
 const userBody = (userName: string) => ({
@@ -121,6 +122,8 @@ export async function runOverload(opts: {
   measureSeconds: number; overloadSeconds: number; verifySeconds?: number; factor?: number; admitFraction?: number;
   /** 3× what: the configured sustainable rate (default), or the unlimited server's capacity. */
   basis?: 'sustainable' | 'capacity';
+  /** `limits.maxLagMs` of the limited server (default 30; 0 = no shedding on event-loop lag). */
+  maxLagMs?: number;
   log?: (s: string) => void; mainJs?: string;
 }): Promise<OverloadFigures> {
   const log = opts.log ?? (() => undefined);
@@ -157,7 +160,7 @@ export async function runOverload(opts: {
     // work must leave the process headroom to turn the excess away and to answer probes, since
     // even a refused request costs part of an admitted one (HTTP parsing, authentication).
     const sustainable = Math.max(10, Math.round(capacity * (opts.admitFraction ?? 0.25)));
-    const config = { ratePerSecond: sustainable, burst: Math.max(10, Math.round(sustainable / 2)), maxConcurrent: 32 };
+    const config = { ratePerSecond: sustainable, burst: Math.max(10, Math.round(sustainable / 2)), maxConcurrent: 32, maxLagMs: opts.maxLagMs ?? 30 };
     const dbPath = join(dir, 'overload.db');
     const s2 = await spawnServer({ dbPath, config: { limits: config }, mainJs: opts.mainJs });
     servers.push(s2);
@@ -208,7 +211,7 @@ export async function runOverload(opts: {
 export function describeOverload(f: OverloadFigures): string {
   const ra = f.retryAfterValues.length ? `${Math.min(...f.retryAfterValues)}–${Math.max(...f.retryAfterValues)} s` : 'n/a';
   return `overload: capacity ${f.capacityRps} req/s unlimited (mixed creates + userName lookups); configured limits ratePerSecond=${f.config.ratePerSecond} ` +
-    `burst=${f.config.burst} maxConcurrent=${f.config.maxConcurrent}, sustained (${f.verify.ok}/${f.verify.sent} 2xx at that rate, /healthz p95 ${f.verify.healthzP95} ms); ` +
+    `burst=${f.config.burst} maxConcurrent=${f.config.maxConcurrent} maxLagMs=${f.config.maxLagMs}, sustained (${f.verify.ok}/${f.verify.sent} 2xx at that rate, /healthz p95 ${f.verify.healthzP95} ms); ` +
     `offered ${f.offeredRps} req/s = ${f.offeredRps / (f.basis === 'capacity' ? f.capacityRps : f.sustainableRps)}× the ${f.basis === 'capacity' ? 'capacity' : 'sustainable rate'} for ${f.seconds} s: sent ${f.sent}, ` +
     `2xx ${f.ok}, 429 ${f.limited429}, 503 ${f.unavailable503}, other ${JSON.stringify(f.other)}, network errors ${f.networkErrors}, ` +
     `timeouts ${f.timeouts}, malformed 429/503 ${f.badLimitAnswers} (Retry-After ${ra}); /healthz ${f.healthz.probes} probes, ` +

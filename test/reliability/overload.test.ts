@@ -2,7 +2,8 @@
  * Overload (issue 8 §3, SPEC §9). A short run of the 3× load test (overload-run.ts; the long
  * one is `npm run overload`), and the advertised bounds: request body, filter length and
  * nesting, /Bulk operations and payload, `count` — each enforced with a SCIM error and, where
- * SCIM defines a place for it, advertised in /ServiceProviderConfig.
+ * SCIM defines a place for it, advertised in /ServiceProviderConfig. The load-shedding front
+ * door itself: shedding.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestServer, userBody, type TestServer } from '../helpers/server.js';

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { AppError } from '../../domain/errors.js';
 import type { RequestContext } from '../../services/context.js';
 import type { CredentialService, Principal } from '../../services/credentials.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { OverLimitMemo, RateLimiter } from '../rate-limit.js';
 import { scimErrorBody, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { runBulk } from './bulk.js';
@@ -16,6 +16,8 @@ export interface ScimRouterDeps {
   /** OAuth 2.0 client-credentials access tokens (JWTs) are accepted next to site secrets. */
   verifyAccessToken: (token: string) => Promise<Principal | undefined>;
   limiter: RateLimiter;
+  /** Where a credential found over its rate is remembered, for the front door to refuse it cheaply. */
+  overLimit?: OverLimitMemo;
   /** SPEC §5.6: 403 "The authentication configuration is not SCIM enabled" unless the site's gate is open. */
   checkScimGate: (ctx: RequestContext) => Promise<void>;
   maxBodyBytes: number;
@@ -62,7 +64,12 @@ export function scimRouter(deps: ScimRouterDeps): express.Router {
       if (!secret) throw new AppError('auth.missing_credentials', 'Authentication required: send Authorization: Bearer <SCIM secret>');
       const principal = secret.split('.').length === 3 ? await deps.verifyAccessToken(secret) : await deps.credentials.verifyScimSecret(secret);
       if (!principal) throw new AppError('auth.invalid_credentials', 'The bearer token is not valid');
-      deps.limiter.take(principal.credential.id);
+      try {
+        deps.limiter.take(principal.credential.id);
+      } catch (e) {
+        deps.overLimit?.remember(req.get('authorization')!, deps.limiter.waitMs(principal.credential.id));
+        throw e;
+      }
       const ctx: RequestContext = {
         scope: { tenantId: principal.site.tenantId, siteId: principal.site.id }, site: principal.site,
         actor: `scim:${principal.credential.id}`, requestId: String(res.locals.requestId), now: deps.now,
