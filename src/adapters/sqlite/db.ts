@@ -17,6 +17,10 @@ function configure(db: Db, readonly: boolean): Db {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a committed transaction survives a process crash (not a power cut).
     db.pragma('synchronous = NORMAL');
+    // Checkpoint every ~40 MB of WAL instead of every 4 MB: a checkpoint copies pages back and
+    // syncs the database file, and writes that touch many index pages (a group PATCH adding
+    // 1,000 members) paid one every few requests (kernel CPU 12 → 7 ms per such request).
+    db.pragma('wal_autocheckpoint = 10000');
   }
   db.pragma('foreign_keys = ON');
   // 16 MB page cache per connection: enough for the hot indexes, and memory stays flat while an
