@@ -19,6 +19,20 @@ export function stmt(db: Db, sql: string): Statement {
   return s;
 }
 
+/** The same, for statements returning rows as arrays (raw mode), cached apart from the object-row ones. */
+export function rawStmt(db: Db, sql: string): Statement {
+  const key = `\u0000raw\u0000${sql}`;
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  let s = cache.get(key);
+  if (!s) {
+    if (cache.size > 1000) cache.clear();
+    s = db.prepare(sql).raw(true);
+    cache.set(key, s);
+  }
+  return s;
+}
+
 /** Turns SQLite constraint violations into the product's uniqueness error (the one DB-error translator). */
 export function unique<T>(what: string, fn: () => T): T {
   try {
@@ -50,6 +64,9 @@ export abstract class RepoBase {
   constructor(protected readonly db: Db, readonly scope: Scope) {}
   protected all(sql: string, ...params: unknown[]): Row[] {
     return stmt(this.db, sql).all(...params) as Row[];
+  }
+  protected allRaw(sql: string, ...params: unknown[]): unknown[][] {
+    return rawStmt(this.db, sql).all(...params) as unknown[][];
   }
   protected get(sql: string, ...params: unknown[]): Row | undefined {
     return stmt(this.db, sql).get(...params) as Row | undefined;

@@ -75,6 +75,45 @@ export const toSite = (r: Row): Site => ({
 
 export const toSiteUser = (r: Row): SiteUser => ({ user: toUser(r), membership: toMembership(r) });
 
+/** Position of each alias in SITE_USER_COLUMNS, for rows read as arrays. */
+const AT = Object.fromEntries(SITE_USER_COLUMNS.split(',').map((c, i) => [c.trim().split(/\s+AS\s+/i)[1]!, i])) as Record<string, number>;
+/** Position of `m_seq` in a raw site-user row (the cursor position). */
+export const SITE_USER_SEQ = AT.m_seq!;
+
+/**
+ * A users ⋈ memberships row read in raw (array) mode: on a list page, better-sqlite3 building
+ * an object with 28 named keys per row cost as much as the join itself. Same record as
+ * toSiteUser (positions come from SITE_USER_COLUMNS itself, so they cannot drift).
+ */
+const P = {
+  uId: AT.u_id!, uTenant: AT.u_tenant_id!, uName: AT.u_user_name!, uExt: AT.u_external_id!, uDisplay: AT.u_display_name!, uData: AT.u_data!,
+  uCloud: AT.u_cloud_admin!, uCreated: AT.u_created_at!, uUpdated: AT.u_updated_at!, mSite: AT.m_site_id!, mUser: AT.m_user_id!,
+  mRequested: AT.m_requested_role!, mRole: AT.m_site_role!, mActive: AT.m_active!, mLicensed: AT.m_licensed!, mTier: AT.m_seat_tier!,
+  mAuth: AT.m_auth_setting!, mIdp: AT.m_idp_config_id!, mSource: AT.m_source!, mState: AT.m_state!, mExt: AT.m_ext!, mFloor: AT.m_floor_role!,
+  mManual: AT.m_manual_role!, mLogin: AT.m_last_login_at!, mCreated: AT.m_created_at!, mUpdated: AT.m_updated_at!, mVersion: AT.m_version!,
+};
+export function toSiteUserRaw(a: unknown[]): SiteUser {
+  const ext = a[P.mExt] as string | null;
+  return {
+    user: {
+      id: a[P.uId] as string, tenantId: a[P.uTenant] as string, userName: a[P.uName] as string,
+      externalId: (a[P.uExt] as string | null) ?? null, displayName: (a[P.uDisplay] as string | null) ?? null,
+      data: JSON.parse(a[P.uData] as string) as Record<string, unknown>, cloudAdmin: a[P.uCloud] === 1,
+      createdAt: a[P.uCreated] as number, updatedAt: a[P.uUpdated] as number,
+    },
+    membership: {
+      siteId: a[P.mSite] as string, userId: a[P.mUser] as string, requestedRole: a[P.mRequested] as SiteRole, siteRole: a[P.mRole] as SiteRole,
+      active: a[P.mActive] === 1, licensed: a[P.mLicensed] === 1, seatTier: (a[P.mTier] as MembershipRecord['seatTier']) ?? null,
+      authSetting: (a[P.mAuth] as string | null) ?? null, idpConfigId: (a[P.mIdp] as string | null) ?? null,
+      source: a[P.mSource] as MembershipRecord['source'], state: a[P.mState] as MembershipRecord['state'],
+      ext: ext ? (JSON.parse(ext) as Record<string, unknown>) : null, floorRole: (a[P.mFloor] as SiteRole | null) ?? null,
+      manualRole: (a[P.mManual] as SiteRole | null) ?? null, lastLoginAt: (a[P.mLogin] as number | null) ?? null,
+      createdAt: a[P.mCreated] as number, updatedAt: a[P.mUpdated] as number, version: a[P.mVersion] as number,
+    },
+  };
+}
+
+
 export function toGroup(r: Row): GroupRecord {
   return {
     id: r.id as string,

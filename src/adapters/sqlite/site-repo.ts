@@ -8,7 +8,7 @@ import { filterToSql, sortKeySql } from '../../scim-filter/to-sql.js';
 import { anchorFor } from './anchors.js';
 import { appendAuditRows } from './audit-repo.js';
 import { limitSql, placeholders, unique, type Row } from './repo-base.js';
-import { SITE_USER_COLUMNS, emailRows, toGroup, toSiteUser, toUser } from './rows.js';
+import { SITE_USER_COLUMNS, SITE_USER_SEQ, emailRows, toGroup, toSiteUser, toSiteUserRaw, toUser } from './rows.js';
 import { SqliteSiteConfigRepository } from './site-config-repo.js';
 
 const USERS_FROM = 'FROM site_memberships m JOIN users u ON u.id = m.user_id';
@@ -25,8 +25,10 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
   }
 
   async findUsers(q: ListQuery): Promise<Page<SiteUser>> {
-    const page = this.page(q, 'User', `SELECT ${SITE_USER_COLUMNS} ${USERS_FROM}`, 'm', 'user_count');
-    return { ...page, items: page.rows.map(toSiteUser) };
+    const page = this.page(q, 'User', `SELECT ${SITE_USER_COLUMNS} ${USERS_FROM}`, 'm', 'user_count', {
+      all: (sql, ...params) => this.allRaw(sql, ...params), seq: (r) => r[SITE_USER_SEQ] as number,
+    });
+    return { ...page, items: page.rows.map(toSiteUserRaw) };
   }
 
   async findGroupsOfUsers(userIds: string[]) {
@@ -55,7 +57,9 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
   }
 
   async findGroups(q: ListQuery, opts: { members: boolean }): Promise<Page<GroupWithMembers>> {
-    const page = this.page(q, 'Group', 'SELECT * FROM groups g', 'g', 'group_count');
+    const page = this.page(q, 'Group', 'SELECT * FROM groups g', 'g', 'group_count', {
+      all: (sql, ...params) => this.all(sql, ...params), seq: (r) => r.seq as number,
+    });
     const groups = page.rows.map(toGroup);
     const members = opts.members ? this.membersOf(groups.map((g) => g.id)) : undefined;
     return { ...page, items: groups.map((group) => ({ group, members: members && (members.get(group.id) ?? []) })) };
@@ -79,7 +83,8 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
    * unfiltered; for a filter, from the page itself when the page is its last one (the IdP's
    * `eq` lookup: one statement), else a count.
    */
-  private page(q: ListQuery, resource: 'User' | 'Group', select: string, alias: 'm' | 'g', counter: string) {
+  private page<R>(q: ListQuery, resource: 'User' | 'Group', select: string, alias: 'm' | 'g', counter: string,
+    rows: { all(sql: string, ...params: unknown[]): R[]; seq(r: R): number }) {
     const where = [`${alias}.site_id = ?`];
     const params: unknown[] = [this.scope.siteId];
     if (q.filter) {
@@ -92,16 +97,16 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
     const total = () => (q.filter
       ? (this.get(`SELECT count(*) AS n ${from} WHERE ${where.join(' AND ')}`, ...params)!.n as number)
       : (site?.n as number ?? 0));
-    if (q.count <= 0) return { rows: [] as Row[], totalResults: total() };
+    if (q.count <= 0) return { rows: [] as R[], totalResults: total() };
     const dir = q.sortOrder === 'descending' ? 'DESC' : 'ASC';
     const order = q.sortBy ? `${sortKeySql(q.sortBy, resource)} ${dir}, ${alias}.seq ${dir}` : `${alias}.seq`;
     if (q.after !== undefined) {
-      const rows = this.all(`${select} WHERE ${where.join(' AND ')} AND ${alias}.seq > ? ORDER BY ${order} ${limitSql(q.count + 1)}`,
+      const found = rows.all(`${select} WHERE ${where.join(' AND ')} AND ${alias}.seq > ? ORDER BY ${order} ${limitSql(q.count + 1)}`,
         ...params, q.after);
-      const more = rows.length > q.count;
-      if (more) rows.pop();
-      const last = rows.at(-1);
-      return { rows, totalResults: total(), nextAfter: more && last ? (last[alias === 'm' ? 'm_seq' : 'seq'] as number) : undefined };
+      const more = found.length > q.count;
+      if (more) found.pop();
+      const last = found.at(-1);
+      return { rows: found, totalResults: total(), nextAfter: more && last !== undefined ? rows.seq(last) : undefined };
     }
     // Deep pages of the plain list start from a position anchor instead of OFFSET-walking the index.
     const anchor = !q.filter && !q.sortBy && site
@@ -113,13 +118,12 @@ export class SqliteSiteRepository extends SqliteSiteConfigRepository implements 
       const table = alias === 'm' ? 'site_memberships' : 'groups';
       const keys = `SELECT seq FROM ${table} WHERE site_id = ?${anchor ? ' AND seq >= ?' : ''} ORDER BY seq ${limitSql(q.count)} OFFSET ?`;
       const keyParams = anchor ? [this.scope.siteId, anchor.seq, anchor.skip] : [this.scope.siteId, q.startIndex - 1];
-      const rows = this.all(`${select} WHERE ${alias}.seq IN (${keys}) ORDER BY ${alias}.seq`, ...keyParams);
-      return { rows, totalResults: total() };
+      return { rows: rows.all(`${select} WHERE ${alias}.seq IN (${keys}) ORDER BY ${alias}.seq`, ...keyParams), totalResults: total() };
     }
-    const rows = this.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} ${limitSql(q.count)} OFFSET ?`, ...params, q.startIndex - 1);
+    const found = rows.all(`${select} WHERE ${where.join(' AND ')} ORDER BY ${order} ${limitSql(q.count)} OFFSET ?`, ...params, q.startIndex - 1);
     // A short page that is not past the end is the last one: the total is known without a count.
-    const last = rows.length < q.count && (rows.length > 0 || q.startIndex === 1);
-    return { rows, totalResults: last ? q.startIndex - 1 + rows.length : total() };
+    const last = found.length < q.count && (found.length > 0 || q.startIndex === 1);
+    return { rows: found, totalResults: last ? q.startIndex - 1 + found.length : total() };
   }
 
   // ---- tenant identity -----------------------------------------------------------------
