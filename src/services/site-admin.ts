@@ -28,9 +28,13 @@ export class SiteAdminService {
 
   async createSite(tenantId: string, actor: string, requestId: string, body: { name: string; contentUrl: string; settings?: SiteSettings }): Promise<Site> {
     const site: Site = { id: randomUUID(), tenantId, name: body.name, contentUrl: body.contentUrl, settings: body.settings ?? {}, createdAt: Date.now() };
-    await this.store.directory.insertSite(site);
     const ctx: RequestContext = { scope: { tenantId, siteId: site.id }, site, actor, requestId, now: Date.now };
-    await this.store.transaction(ctx.scope, (w) => w.appendAudit(auditEvent(ctx, 'SiteCreated', { type: 'Site', id: site.id }, { name: site.name, contentUrl: site.contentUrl })));
+    // One unit of work on SQLite (its write lock is re-entrant, so the directory write joins it):
+    // no site without its SiteCreated entry.
+    await this.store.transaction(ctx.scope, async (w) => {
+      await this.store.directory.insertSite(site);
+      await w.appendAudit(auditEvent(ctx, 'SiteCreated', { type: 'Site', id: site.id }, { name: site.name, contentUrl: site.contentUrl }));
+    });
     return site;
   }
 
@@ -81,9 +85,12 @@ export class SiteAdminService {
       await w.appendAudit(auditEvent(ctx, 'ScimEnabled', { type: 'Site', id: ctx.scope.siteId }, { authConfigId }));
       this.#gate.delete(ctx.scope.siteId);
       await w.appendAudit(auditEvent(ctx, 'ScimSecretRotated', { type: 'Credential', id: null }, { authConfigId, graceSeconds }));
+      // The new secret commits with the enablement and its audit entries (same unit on SQLite).
+      await this.credentials.rotateScimSecret(ctx.scope.tenantId, ctx.scope.siteId, ctx.now(), secret, graceSeconds);
       return evaluateScimGate({ authConfigs: state.authConfigs as never, scim: { enabled: true, authConfigId } });
     });
-    await this.credentials.rotateScimSecret(ctx.scope.tenantId, ctx.scope.siteId, ctx.now(), secret, graceSeconds);
+    // Again after the commit: a lookup between the rotation and the commit saw the old secret live.
+    this.credentials.invalidate();
     return { secret, authConfigId, ready: ready.value.allowed, ...(ready.value.allowed ? {} : { detail: `${SCIM_NOT_ENABLED_DETAIL} (${ready.reasons.join(', ')})` }) };
   }
 

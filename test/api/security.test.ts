@@ -63,6 +63,21 @@ describe('credentials', () => {
   });
 });
 
+describe('credentials: rotation without grace', () => {
+  it('the old secret is refused as soon as the rotation answers, even just after it was used (and cached)', async () => {
+    const { siteId, secret } = await s.addSite('rotate-now');
+    const configId = (await s.admin('GET', `/sites/${siteId}`)).body.scim.authConfigId;
+    const old = { authorization: `Bearer ${secret}` };
+    expect((await s.req('GET', '/Users', undefined, old)).status).toBe(200);
+    const rotated = await s.admin('POST', `/sites/${siteId}/scim`, { authConfigId: configId });
+    expect(rotated.status).toBe(200);
+    expect((await s.req('GET', '/Users', undefined, old)).status).toBe(401);
+    expect((await s.req('GET', '/Users', undefined, { authorization: `Bearer ${rotated.body.secret}` })).status).toBe(200);
+    const audit = (await s.admin('GET', `/audit?siteId=${siteId}&event=ScimSecretRotated`)).body.entries;
+    expect(audit.length).toBe(2); // the first enablement and this rotation, each with its secret
+  });
+});
+
 describe('overload answers', () => {
   it('over the per-token rate: 429, integer Retry-After, SCIM Error body; other tokens unaffected', async () => {
     let t = Date.now();
