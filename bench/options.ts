@@ -20,6 +20,8 @@ export interface BenchOptions {
   out?: string;
   /** Run only the workloads whose name contains this text (profiling one path). */
   only?: string;
+  /** Run the peer (plain scimmy + scimmy-routers, in-memory Maps) instead of rolegate. */
+  peer: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -32,7 +34,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --singles N             timed single requests for +10,000 members and /Bulk (default 5, quick 3)
   --max-minutes M         hard time limit of the run (default: quick 10, full max(20, 40 per 1M users))
   --out FILE              results file (default <project>/bench-results.json)
-  --only TEXT             run only the workloads whose name contains TEXT (e.g. "userName eq")`;
+  --only TEXT             run only the workloads whose name contains TEXT (e.g. "userName eq")
+  --peer                  run the workloads scimmy + scimmy-routers can serve against that peer
+                          (bench/peer-server.ts: in-memory Maps) instead of rolegate`;
 
 function int(name: string, v: string | undefined, min: number, max: number): number {
   const n = Number(v);
@@ -50,7 +54,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'\n${USAGE}`);
     const eq = a.indexOf('=');
     if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (a === '--quick') flags.set('quick', true);
+    else if (a === '--quick' || a === '--peer') flags.set(a.slice(2), true);
     else {
       const v = argv[i + 1];
       if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value\n${USAGE}`);
@@ -58,7 +62,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       i++;
     }
   }
-  const known = new Set(['quick', 'users', 'groups', 'duration', 'connections', 'preload-in-flight', 'singles', 'max-minutes', 'out', 'only']);
+  const known = new Set(['quick', 'users', 'groups', 'duration', 'connections', 'preload-in-flight', 'singles', 'max-minutes', 'out', 'only', 'peer']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const str = (k: string, e?: string): string | undefined => {
     const v = flags.get(k);
@@ -85,5 +89,5 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     : quick ? 10 : Math.max(20, Math.ceil((users / 1_000_000) * 40));
   const out = str('out');
   const only = str('only');
-  return { quick, users: Math.floor(users), groups: Math.floor(groups), durationS, connections: Math.floor(connections), preloadInFlight: Math.floor(preloadInFlight), singles: Math.floor(singles), maxMinutes, out, only };
+  return { quick, users: Math.floor(users), groups: Math.floor(groups), durationS, connections: Math.floor(connections), preloadInFlight: Math.floor(preloadInFlight), singles: Math.floor(singles), maxMinutes, out, only, peer: flags.get('peer') === true };
 }

@@ -33,7 +33,8 @@ export function machine(loadavgStart: number): Machine {
 
 export interface BenchReport {
   machine: Machine;
-  mode: 'quick' | 'full';
+  /** 'quick' | 'full', with ' (peer: …)' when the peer was measured. */
+  mode: string;
   workloads: WorkloadResult[];
   /** Server RSS at the end of the run, MB. */
   rss_mb: number | null;

@@ -16,6 +16,8 @@ import { WORKLOADS, type BenchContext } from './workloads.js';
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** What the peer can serve: scimmy has no cursor pagination. */
+const PEER_WORKLOADS = ['POST /Users', 'GET /Users?filter=userName eq', 'PATCH /Users active=false', 'GET /Users list, index', 'PATCH /Groups', 'POST /Bulk'];
 const started = Date.now();
 const log = (msg: string) => process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 
@@ -43,12 +45,13 @@ process.on('exit', killServersSync);
 
 async function run(opts: BenchOptions): Promise<number> {
   const deadline = started + opts.maxMinutes * 60_000;
-  const outPath = opts.out ?? join(root, 'bench-results.json');
+  const outPath = opts.out ?? join(root, opts.peer ? 'bench-results-peer.json' : 'bench-results.json');
   const loadStart = loadavg()[0];
   if (loadStart > 0.5 * cpus().length) log(`warning: 1-minute load average is ${loadStart.toFixed(2)} before the run; other work on this machine will skew the figures`);
   log(`${opts.quick ? 'quick' : 'full'} run: ${opts.users.toLocaleString('en-US')} users, ${opts.groups.toLocaleString('en-US')} groups, ${opts.durationS} s per workload at concurrency ${opts.connections}, time limit ${opts.maxMinutes} min`);
 
-  const server: ServerHandle = await startServer(root, log);
+  const server: ServerHandle = await startServer(root, log, 60_000, opts.peer ? 'bench/peer-server.js' : 'src/main.js');
+  if (opts.peer) log('peer run: plain scimmy + scimmy-routers with in-memory Maps (bench/peer-server.ts), not rolegate');
   log(`server pid ${server.pid} on http://127.0.0.1:${server.port}/scim/v2, store ${server.dbPath}`);
   const http = new BenchHttp(server.port, server.token);
   const results: WorkloadResult[] = [];
@@ -92,7 +95,7 @@ async function run(opts: BenchOptions): Promise<number> {
       },
     };
 
-    for (const w of WORKLOADS.filter((x) => !opts.only || x.name.includes(opts.only!))) {
+    for (const w of WORKLOADS.filter((x) => (!opts.only || x.name.includes(opts.only!)) && (!opts.peer || PEER_WORKLOADS.some((p) => x.name.startsWith(p))))) {
       if (interrupted) break;
       const gone = server.exited();
       let r: WorkloadResult;
@@ -125,7 +128,7 @@ async function run(opts: BenchOptions): Promise<number> {
     }
     report = {
       machine: machine(loadStart),
-      mode: opts.quick ? 'quick' : 'full',
+      mode: `${opts.quick ? 'quick' : 'full'}${opts.peer ? ' (peer: scimmy + scimmy-routers, in-memory)' : ''}`,
       workloads: results,
       rss_mb: rssEnd ?? null,
       rss_after_preload_mb: rssAfterPreload ?? null,

@@ -90,8 +90,9 @@ function processTree(pid: number, seen = new Set<number>()): number[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer(root: string, log: (msg: string) => void, startTimeoutMs = 60_000): Promise<ServerHandle> {
-  const entry = join(root, 'dist', 'src', 'main.js');
+/** `entry`: the server script, relative to dist/ (rolegate by default; the scimmy peer for `--peer`). */
+export async function startServer(root: string, log: (msg: string) => void, startTimeoutMs = 60_000, script = 'src/main.js'): Promise<ServerHandle> {
+  const entry = join(root, 'dist', ...script.split('/'));
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: run npm run build`);
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rolegate-bench-'));
@@ -122,7 +123,7 @@ export async function startServer(root: string, log: (msg: string) => void, star
   let listening = false;
   child.stdout?.on('data', (c: Buffer) => {
     keep(c);
-    if (!listening && tail.includes(`rolegate listening on http://127.0.0.1:${port}/scim/v2`)) listening = true;
+    if (!listening && tail.includes(`listening on http://127.0.0.1:${port}/scim/v2`)) listening = true;
   });
   child.stderr?.on('data', keep);
   let exitInfo: string | undefined;
