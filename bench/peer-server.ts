@@ -32,6 +32,23 @@ function page(resource: Json, all: Json[]): Json[] {
   return out;
 }
 
+/** The stored record `id` of `map`, or scimmy's 404. */
+function found(map: Map<string, Json>, id: string): Json {
+  const rec = map.get(id);
+  if (!rec) throw notFound(id);
+  return rec;
+}
+
+/** Every record of `map` matching the request's filter, paged. */
+const listOf = (resource: Json, map: Map<string, Json>) => {
+  const all = [...map.values()];
+  return page(resource, resource.filter ? resource.filter.match(all) : all);
+};
+
+/** What ingress stores: the coerced instance with its id and meta (created kept on replace). */
+const record = (instance: Json, id: string, existing: Json | undefined) =>
+  ({ ...plain(instance), id, meta: { created: existing?.meta.created ?? stamp(), lastModified: stamp() } });
+
 /** `userName eq "x"` as scimmy parses it: [{ userName: ['eq', 'x'] }]. */
 function userNameEq(filter: unknown): string | undefined {
   const f = filter as Json[] | undefined;
@@ -46,54 +63,38 @@ const handlers = (r: unknown) => r as { egress(f: unknown): any; ingress(f: unkn
 
 handlers(SCIMMY.Resources.declare(SCIMMY.Resources.User))
   .egress(async (resource: Json) => {
-    if (resource.id) {
-      const u = users.get(resource.id);
-      if (!u) throw notFound(resource.id);
-      return u;
-    }
+    if (resource.id) return found(users, resource.id);
     const key = userNameEq(resource.filter);
-    if (key !== undefined) {
-      const id = byUserName.get(key);
-      return page(resource, id ? [users.get(id)!] : []);
-    }
-    const all = [...users.values()];
-    return page(resource, resource.filter ? resource.filter.match(all) : all);
+    if (key === undefined) return listOf(resource, users);
+    const id = byUserName.get(key);
+    return page(resource, id ? [users.get(id)!] : []);
   })
   .ingress(async (resource: Json, instance: Json) => {
-    const existing = resource.id ? users.get(resource.id) : undefined;
-    if (resource.id && !existing) throw notFound(resource.id);
+    const existing = resource.id ? found(users, resource.id) : undefined;
     const key = String(instance.userName).toLowerCase();
     const clash = byUserName.get(key);
     if (clash && clash !== resource.id) throw new SCIMMY.Types.Error(409, 'uniqueness', `userName '${instance.userName}' already exists`);
     const id = resource.id ?? randomUUID();
-    const rec = { ...plain(instance), id, meta: { created: existing?.meta.created ?? stamp(), lastModified: stamp() } };
+    const rec = record(instance, id, existing);
     if (existing) byUserName.delete(String(existing.userName).toLowerCase());
     users.set(id, rec);
     byUserName.set(key, id);
     return rec;
   })
   .degress(async (resource: Json) => {
-    const u = users.get(resource.id);
-    if (!u) throw notFound(resource.id);
+    const u = found(users, resource.id);
     users.delete(resource.id);
     byUserName.delete(String(u.userName).toLowerCase());
   });
 
 handlers(SCIMMY.Resources.declare(SCIMMY.Resources.Group))
   .egress(async (resource: Json) => {
-    if (resource.id) {
-      const g = groups.get(resource.id);
-      if (!g) throw notFound(resource.id);
-      return g;
-    }
-    const all = [...groups.values()];
-    return page(resource, resource.filter ? resource.filter.match(all) : all);
+    return resource.id ? found(groups, resource.id) : listOf(resource, groups);
   })
   .ingress(async (resource: Json, instance: Json) => {
-    const existing = resource.id ? groups.get(resource.id) : undefined;
-    if (resource.id && !existing) throw notFound(resource.id);
+    const existing = resource.id ? found(groups, resource.id) : undefined;
     const id = resource.id ?? randomUUID();
-    const rec = { ...plain(instance), id, meta: { created: existing?.meta.created ?? stamp(), lastModified: stamp() } };
+    const rec = record(instance, id, existing);
     groups.set(id, rec);
     return rec;
   })

@@ -7,6 +7,14 @@ const total = async (store: Store, scope = A) => (await store.reader(scope).find
 const ids = async (store: Store, filter: string, scope = A) =>
   (await store.reader(scope).findUsers({ filter: parseFilter(filter), startIndex: 1, count: 1000 })).items.map((s) => s.user.id).sort();
 
+/** A unit of work on site A that writes a user, a membership and a seat, then throws 'boom'. */
+const failingUnit = (store: Store, id: string, userName: string) => store.transaction(A, async (w) => {
+  await w.insertUser(user(id, userName));
+  await w.insertMembership(membership(id, A.siteId));
+  await w.adjustSeats({ creator: 0, explorer: 0, viewer: 1 });
+  throw new Error('boom');
+});
+
 export function usersContract(get: () => Store): void {
   describe('users and memberships', () => {
     it('a user is one identity per tenant, visible on the sites it is a member of', async () => {
@@ -82,12 +90,7 @@ export function usersContract(get: () => Store): void {
 
     it('a unit of work that throws leaves nothing behind', async () => {
       const store = get();
-      await expect(store.transaction(A, async (w) => {
-        await w.insertUser(user('u1', 'a@x.org'));
-        await w.insertMembership(membership('u1', A.siteId));
-        await w.adjustSeats({ creator: 0, explorer: 0, viewer: 1 });
-        throw new Error('boom');
-      })).rejects.toThrow('boom');
+      await expect(failingUnit(store, 'u1', 'a@x.org')).rejects.toThrow('boom');
       expect(await total(store)).toBe(0);
       expect((await store.reader(A).findSitePolicyState()).used.viewer).toBe(0);
       await store.transaction(A, async (w) => expect(await w.findTenantUserById('u1')).toBeUndefined());
@@ -99,12 +102,7 @@ export function usersContract(get: () => Store): void {
       const store = get();
       const out = await store.batch(async () => {
         await addUser(store, A, 'u1', 'a@x.org');
-        await expect(store.transaction(A, async (w) => {
-          await w.insertUser(user('u2', 'b@x.org'));
-          await w.insertMembership(membership('u2', A.siteId));
-          await w.adjustSeats({ creator: 0, explorer: 0, viewer: 1 });
-          throw new Error('boom');
-        })).rejects.toThrow('boom');
+        await expect(failingUnit(store, 'u2', 'b@x.org')).rejects.toThrow('boom');
         // A duplicate inside the batch fails alone, as a store error.
         await expect(addUser(store, A, 'u3', 'A@X.org')).rejects.toThrow();
         await store.directory.appendAuditEntries([entry(A)]);

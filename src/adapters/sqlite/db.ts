@@ -61,9 +61,14 @@ export class WriteLock {
   #tail: Promise<unknown> = Promise.resolve();
   readonly #holder = new AsyncLocalStorage<{ open: boolean }>();
 
-  /** Whether the calling flow holds the lock: its reads must go to the writer connection to see its own uncommitted units. */
+  /** Whether the calling flow holds the lock. */
   get held(): boolean {
     return this.#holder.getStore()?.open === true;
+  }
+
+  /** The connection a read uses: the writer while the calling flow holds the lock (to see its own uncommitted units), else the reader. */
+  readFrom(writer: Db, reader: Db): Db {
+    return this.held ? writer : reader;
   }
 
   run<T>(fn: () => Promise<T>): Promise<T> {

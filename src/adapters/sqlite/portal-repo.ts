@@ -171,7 +171,7 @@ export class SqlitePortalStore implements PortalStore {
   constructor(private readonly writer: Db, private readonly readerDb: Db, private readonly lock: WriteLock) {}
 
   reader(tenantId: string): PortalReader {
-    return new SqlitePortalRepository(this.lock.held ? this.writer : this.readerDb, tenantId);
+    return new SqlitePortalRepository(this.lock.readFrom(this.writer, this.readerDb), tenantId);
   }
 
   transaction<T>(tenantId: string, fn: (w: PortalWriter) => Promise<T>): Promise<T> {

@@ -5,29 +5,19 @@ import type { Db } from './db.js';
 
 export type Row = Record<string, unknown>;
 
-/** Prepared-statement cache per connection: filters are parameterised, so SQL texts repeat. */
+/**
+ * Prepared-statement cache per connection: filters are parameterised, so SQL texts repeat.
+ * `raw` statements return rows as arrays and are cached apart from the object-row ones.
+ */
 const caches = new WeakMap<Db, Map<string, Statement>>();
-export function stmt(db: Db, sql: string): Statement {
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
-  let s = cache.get(sql);
-  if (!s) {
-    if (cache.size > 1000) cache.clear();
-    s = db.prepare(sql);
-    cache.set(sql, s);
-  }
-  return s;
-}
-
-/** The same, for statements returning rows as arrays (raw mode), cached apart from the object-row ones. */
-export function rawStmt(db: Db, sql: string): Statement {
-  const key = `\u0000raw\u0000${sql}`;
+export function stmt(db: Db, sql: string, raw = false): Statement {
+  const key = raw ? `\u0000raw\u0000${sql}` : sql;
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
   let s = cache.get(key);
   if (!s) {
     if (cache.size > 1000) cache.clear();
-    s = db.prepare(sql).raw(true);
+    s = raw ? db.prepare(sql).raw(true) : db.prepare(sql);
     cache.set(key, s);
   }
   return s;
@@ -66,7 +56,7 @@ export abstract class RepoBase {
     return stmt(this.db, sql).all(...params) as Row[];
   }
   protected allRaw(sql: string, ...params: unknown[]): unknown[][] {
-    return rawStmt(this.db, sql).all(...params) as unknown[][];
+    return stmt(this.db, sql, true).all(...params) as unknown[][];
   }
   protected get(sql: string, ...params: unknown[]): Row | undefined {
     return stmt(this.db, sql).get(...params) as Row | undefined;

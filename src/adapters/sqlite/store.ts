@@ -24,7 +24,7 @@ class SqliteDirectory implements DirectoryStore {
    *  another flow's open transaction. */
   constructor(private readonly db: Db, private readonly reader: Db, private readonly lock: WriteLock) {}
   private get rd(): Db {
-    return this.lock.held ? this.db : this.reader;
+    return this.lock.readFrom(this.db, this.reader);
   }
   private write<T>(fn: () => T): Promise<T> {
     return this.lock.run(async () => fn());
@@ -136,7 +136,7 @@ export class SqliteStore implements Store {
   }
 
   get #readDb(): Db {
-    return this.#lock.held ? this.#writer : this.#reader;
+    return this.#lock.readFrom(this.#writer, this.#reader);
   }
 
   transaction<T>(scope: Scope, fn: (w: SiteWriter) => Promise<T>): Promise<T> {
