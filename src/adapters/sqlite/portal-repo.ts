@@ -164,8 +164,8 @@ class SqlitePortalRepository implements PortalWriter {
 
 /**
  * The portal store on the embedded database: reads on the read-only connection, writes as one
- * `BEGIN IMMEDIATE` transaction on the writer connection, serialised with the site store's
- * units of work through the same lock.
+ * unit of work on the writer connection, serialised (and group-committed) with the site
+ * store's units through the same lock.
  */
 export class SqlitePortalStore implements PortalStore {
   constructor(private readonly writer: Db, private readonly readerDb: Db, private readonly lock: WriteLock) {}
@@ -175,17 +175,6 @@ export class SqlitePortalStore implements PortalStore {
   }
 
   transaction<T>(tenantId: string, fn: (w: PortalWriter) => Promise<T>): Promise<T> {
-    return this.lock.run(async () => {
-      const db = this.writer;
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(new SqlitePortalRepository(db, tenantId));
-        db.exec('COMMIT');
-        return result;
-      } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw e;
-      }
-    });
+    return this.lock.unit(() => fn(new SqlitePortalRepository(this.writer, tenantId)));
   }
 }

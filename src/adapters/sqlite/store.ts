@@ -116,12 +116,13 @@ export class SqliteStore implements Store {
   readonly portal: PortalStore;
   readonly #writer: Db;
   readonly #reader: Db;
-  readonly #lock = new WriteLock();
+  readonly #lock: WriteLock;
 
   constructor(location: string) {
     const { writer, reader } = openDatabase(location);
     this.#writer = writer;
     this.#reader = reader;
+    this.#lock = new WriteLock(writer);
     this.directory = new SqliteDirectory(writer, reader, this.#lock);
     this.portal = new SqlitePortalStore(writer, reader, this.#lock);
   }
@@ -140,31 +141,12 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(scope: Scope, fn: (w: SiteWriter) => Promise<T>): Promise<T> {
-    return this.#unit(() => fn(new SqliteSiteRepository(this.#writer, scope)));
+    return this.#lock.unit(() => fn(new SqliteSiteRepository(this.#writer, scope)));
   }
 
+  /** Units inside `fn` become savepoints of one transaction (a /Bulk chunk commits once). */
   batch<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#unit(fn);
-  }
-
-  /**
-   * One unit of work: a transaction, or — inside a batch or another unit — a savepoint, so the
-   * inner unit still commits or rolls back whole while the outer transaction commits once.
-   */
-  #unit<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#lock.run(async () => {
-      const db = this.#writer;
-      const nested = db.inTransaction;
-      db.exec(nested ? 'SAVEPOINT unit' : 'BEGIN IMMEDIATE');
-      try {
-        const result = await fn();
-        db.exec(nested ? 'RELEASE unit' : 'COMMIT');
-        return result;
-      } catch (e) {
-        if (db.inTransaction) db.exec(nested ? 'ROLLBACK TO unit; RELEASE unit' : 'ROLLBACK');
-        throw e;
-      }
-    });
+    return this.#lock.unit(fn);
   }
 
   /** For tests and the bench: the raw writer connection (query plans, tampering checks). */
@@ -181,6 +163,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#lock.drain();
     if (this.#reader !== this.#writer) this.#reader.close();
     this.#writer.close();
   }
