@@ -47,10 +47,12 @@ export interface Container {
 }
 
 /** Picks the storage adapter from the configured database URL. The only importer of adapters/. */
-async function openStore(db: string): Promise<Store> {
+async function openStore(db: string, logger: Logger): Promise<Store> {
   if (db.startsWith('sqlite:')) {
     const location = db.slice('sqlite:'.length);
-    return new SqliteStore(location === ':memory:' ? ':memory:' : location);
+    return new SqliteStore(location === ':memory:' ? ':memory:' : location, {
+      onCheckpointError: (message) => logger.error({ err: message }, 'WAL checkpoint failed'),
+    });
   }
   // mongodb:// or mongodb+srv:// (the config schema admits nothing else): connects, checks for a
   // replica set, creates indexes; throws a message naming the host, never the password. Loaded
@@ -64,7 +66,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const logger = opts.logger ?? createLogger(config.log.level);
   const now = opts.now ?? Date.now;
   declareScimSchemas({ maxPageSize: config.scim.maxPageSize, maxBodyBytes: config.scim.maxBodyBytes, bulkMaxOperations: config.scim.bulkMaxOperations });
-  const store = await openStore(config.db);
+  const store = await openStore(config.db, logger);
   const bootstrap = await bootstrapStore(store, { ...config.bootstrap, now: now() });
   const credentials = new CredentialService(store, now);
   const keys = new SigningKeys(store);

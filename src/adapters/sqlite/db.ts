@@ -17,9 +17,8 @@ function configure(db: Db, readonly: boolean): Db {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a committed transaction survives a process crash (not a power cut).
     db.pragma('synchronous = NORMAL');
-    // SQLite's default checkpoint (every 1,000 WAL pages) stays: every 10,000 pages saved a
-    // +1,000-member PATCH ~5 ms of kernel CPU, but each 40 MB checkpoint then stalled the event
-    // loop long enough for the sustained-rate overload test to see requests shed (7 of 267).
+    // Checkpoints: SQLite's default (every 1,000 WAL pages, on the writer) for in-memory and
+    // tool databases; the store moves them to a thread (checkpointer.ts).
   }
   db.pragma('foreign_keys = ON');
   // 16 MB page cache per connection: enough for the hot indexes, and memory stays flat while an

@@ -3,6 +3,7 @@ import type { Credential, Scope, Site, Tenant } from '../../domain/types.js';
 import type { AuditEntry } from '../../domain/audit.js';
 import type { AuditQuery, DirectoryStore, SiteReader, SiteWriter, Store, TenantReader } from '../../ports/storage.js';
 import type { PortalStore } from '../../ports/portal.js';
+import { startCheckpointer, WRITER_CHECKPOINT_PAGES, type Checkpointer } from './checkpointer.js';
 import { openDatabase, WriteLock, type Db } from './db.js';
 import { appendAuditRows, findAuditAnchor, findAuditEntries, purgeAudit, scanAudit } from './audit-repo.js';
 import { stmt, type Row } from './repo-base.js';
@@ -118,8 +119,15 @@ export class SqliteStore implements Store {
   readonly #reader: Db;
   readonly #lock: WriteLock;
 
-  constructor(location: string) {
+  readonly #checkpointer: Checkpointer | undefined;
+
+  /** `onCheckpointError`: where the WAL checkpointer thread reports a failure (default: stderr). */
+  constructor(location: string, opts: { onCheckpointError?: (message: string) => void } = {}) {
     const { writer, reader } = openDatabase(location);
+    if (location !== ':memory:') {
+      writer.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+      this.#checkpointer = startCheckpointer(location, opts.onCheckpointError ?? ((m) => console.error(`rolegate: WAL checkpoint failed: ${m}`)));
+    }
     this.#writer = writer;
     this.#reader = reader;
     this.#lock = new WriteLock(writer);
@@ -164,6 +172,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.#lock.drain();
+    await this.#checkpointer?.stop();
     if (this.#reader !== this.#writer) this.#reader.close();
     this.#writer.close();
   }
