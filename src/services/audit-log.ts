@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../domain/ids.js';
 import { auditHash, GENESIS_HASH, type AuditEntry, type StoredAuditEntry } from '../domain/audit.js';
 import type { AuditQuery, Store } from '../ports/storage.js';
 
@@ -43,7 +43,7 @@ export class AuditLogService {
 
   recordRequest(r: RequestRecord): void {
     this.#buffer.push({
-      id: randomUUID(), tenantId: r.tenantId, siteId: r.siteId, at: Date.now(), kind: 'request', event: 'RequestHandled',
+      id: newId(), tenantId: r.tenantId, siteId: r.siteId, at: Date.now(), kind: 'request', event: 'RequestHandled',
       actor: r.actor, targetType: null, targetId: null, reason: r.status >= 400 ? `HTTP_${r.status}` : null, requestId: r.requestId,
       data: { client: r.client, method: r.method, path: r.path, status: r.status, durationMs: r.durationMs, operations: r.operations },
     });
@@ -124,7 +124,7 @@ export class AuditLogService {
     const { purged, anchorSeq } = await this.store.directory.purgeAudit(tenantId, now - days * 86_400_000);
     if (purged) {
       await this.store.directory.appendAuditEntries([{
-        id: randomUUID(), tenantId, siteId: null, at: now, kind: 'event', event: 'AuditPurged', actor: 'system:retention',
+        id: newId(), tenantId, siteId: null, at: now, kind: 'event', event: 'AuditPurged', actor: 'system:retention',
         targetType: null, targetId: null, reason: 'RETENTION', requestId: null, data: { purged, throughSeq: anchorSeq, retentionDays: days },
       }]);
     }

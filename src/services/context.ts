@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../domain/ids.js';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import type { Scope, Site } from '../domain/types.js';
 
@@ -21,7 +21,7 @@ export function auditEvent(
   reason: string | null = null,
 ): AuditEntry {
   return {
-    id: randomUUID(), tenantId: ctx.scope.tenantId, siteId: ctx.scope.siteId, at: ctx.now(), kind: 'event', event,
+    id: newId(), tenantId: ctx.scope.tenantId, siteId: ctx.scope.siteId, at: ctx.now(), kind: 'event', event,
     actor: ctx.actor, targetType: target.type, targetId: target.id, reason, requestId: ctx.requestId, data,
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../domain/ids.js';
 import { AppError } from '../domain/errors.js';
 import { rankOf, type SiteRole } from '../domain/site-roles.js';
 import type { MembershipRecord, SitePolicyState, UserRecord } from '../domain/types.js';
@@ -136,7 +136,7 @@ export function newIdentity(ctx: RequestContext, row: { userName: string; displa
   // On Cloud the username is the sign-in email (R-REST-11); a separate email column wins.
   const primary = row.email ?? (row.userName.includes('@') ? row.userName : null);
   return {
-    id: randomUUID(), tenantId: ctx.scope.tenantId, userName: row.userName, externalId: null, displayName: row.displayName,
+    id: newId(), tenantId: ctx.scope.tenantId, userName: row.userName, externalId: null, displayName: row.displayName,
     data: primary ? { emails: [{ value: primary, type: 'work', primary: true }] } : {}, cloudAdmin: false, createdAt: now, updatedAt: now,
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../domain/ids.js';
 import { AppError, notFound } from '../domain/errors.js';
 import type { GroupInput, GroupMember, GroupRecord, SitePolicyState } from '../domain/types.js';
 import type { SiteWriter, Store } from '../ports/storage.js';
@@ -52,7 +52,7 @@ export class GroupService {
     return this.store.transaction(ctx.scope, async (w) => {
       const now = ctx.now();
       const group: GroupRecord = {
-        id: randomUUID(), siteId: ctx.scope.siteId, displayName: input.displayName, externalId: input.externalId,
+        id: newId(), siteId: ctx.scope.siteId, displayName: input.displayName, externalId: input.externalId,
         minimumSiteRole: null, grantLicenseMode: null, memberCount: 0, createdAt: now, updatedAt: now, version: 1,
       };
       await w.insertGroup(group);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../domain/ids.js';
 import type { AuditEntry, AuditEvent } from '../domain/audit.js';
 import { AppError } from '../domain/errors.js';
 import type { PortalAccount, PortalMember, ProductKey } from '../domain/portal.js';
@@ -115,7 +115,7 @@ export abstract class PortalAccess {
 
   protected entry(call: PortalCall, event: AuditEvent, target: Target, data: Record<string, unknown>, reason: string | null): AuditEntry {
     return {
-      id: randomUUID(), tenantId: call.principal.tenantId, siteId: null, at: call.now(), kind: 'event', event, actor: call.principal.actor,
+      id: newId(), tenantId: call.principal.tenantId, siteId: null, at: call.now(), kind: 'event', event, actor: call.principal.actor,
       targetType: target.type, targetId: target.id || null, reason, requestId: call.requestId, data,
     };
   }

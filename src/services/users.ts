@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../domain/ids.js';
 import { AppError, notFound } from '../domain/errors.js';
 import type { SiteRole } from '../domain/site-roles.js';
 import type { MembershipRecord, SitePolicyState, SiteUser, UserInput, UserRecord } from '../domain/types.js';
@@ -86,7 +86,7 @@ export class UserService {
         await w.updateUser(user);
         await w.touchMembershipsOfUser(user.id, now, ctx.scope.siteId);
       } else {
-        user = { id: randomUUID(), tenantId: ctx.scope.tenantId, ...identityOf(input), cloudAdmin: false, createdAt: now, updatedAt: now };
+        user = { id: newId(), tenantId: ctx.scope.tenantId, ...identityOf(input), cloudAdmin: false, createdAt: now, updatedAt: now };
         await w.insertUser(user);
       }
       const requested = asked ?? (await requestedFromRules(w, state, user, undefined)).role;

@@ -54,6 +54,9 @@ export function startCheckpointer(file: string, onError: (message: string) => vo
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Unreferenced while it runs, so it never keeps a process alive; referenced while it closes,
+      // so a process awaiting this does not end (with status 0) before the thread has.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
