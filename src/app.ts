@@ -16,11 +16,9 @@ import { tenantUsersRouter } from './http/admin/tenant-users-router.js';
 import type { ImportService } from './services/import-csv.js';
 import type { TenantLicenseService } from './services/tenant-licenses.js';
 import type { TenantUserService } from './services/tenant-users.js';
-import { scimRouter, type ScimRouterDeps } from './http/scim/router.js';
 
 export interface AppDeps {
   auditLog: AuditLogService;
-  scim: Omit<ScimRouterDeps, 'logger' | 'now'>;
   admin: Omit<AdminRouterDeps, 'logger' | 'now'>;
   /** The Customer Portal plane, `/api/v1/portal` (admin or portal bearer tokens). */
   portal: Omit<PortalRouterDeps, 'logger' | 'now'>;
@@ -36,8 +34,9 @@ export interface AppDeps {
 }
 
 /**
- * The Express application, without listen: `Container.createServer()` puts the load-shedding
- * front door (`http/shed.ts`) in front of it, for the process and for the tests alike.
+ * The Express application — admin API, portal, OAuth, console, probes — without listen:
+ * `Container.createServer()` puts the load-shedding front door (`http/shed.ts`) and the SCIM
+ * router in front of it, for the process and for the tests alike.
  */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -57,7 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use('/oauth', oauthRouter(deps.oauth, deps.tokenLimiter));
 
-  app.use('/scim/v2', scimRouter({ ...deps.scim, logger: deps.logger, now: deps.now }));
+  // /scim/v2 is not here: the SCIM router (http/scim/router.ts) answers it before Express.
   // Before the admin router: it ends every /portal request, so portal tokens never reach the rest of /api/v1.
   app.use('/api/v1/portal', portalRouter({ ...deps.portal, logger: deps.logger, now: deps.now }));
   // Before the admin router, whose catch-all would answer them (and which reads /users/export as a user id).

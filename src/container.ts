@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { SqliteStore } from './adapters/sqlite/store.js';
 import { createApp } from './app.js';
 import type { Config } from './config/load.js';
@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './http/logger.js';
 import { Discovery } from './http/scim/discovery.js';
 import { ScimResources } from './http/scim/resources.js';
 import { declareScimSchemas } from './http/scim/schemas.js';
+import { isScimPath, scimRouter } from './http/scim/router.js';
 import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
 import { Metrics } from './http/metrics.js';
@@ -34,6 +35,8 @@ export interface Container {
   store: Store;
   logger: Logger;
   app: ReturnType<typeof createApp>;
+  /** The SCIM router's routes (it serves /scim/v2 before Express; tests walk every route). */
+  scimRoutes: { path: string; methods: string[] }[];
   /**
    * The HTTP server, not yet listening: the load-shedding front door (`http/shed.ts`) in front of
    * the Express app. The one way to serve rolegate (main.ts and the test helpers use it).
@@ -60,6 +63,12 @@ async function openStore(db: string, logger: Logger): Promise<Store> {
   if (/^mongodb(\+srv)?:\/\//.test(db)) return (await import('./adapters/mongo/store.js')).MongoStore.connect(db);
   throw new Error(`unsupported database URL (db must be sqlite:<path> or a mongodb:// URI)`);
 }
+
+/** The path of a request target, without its query. */
+const pathOf = (url = '/') => {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+};
 
 /** Composition root: config → store → services → HTTP app. */
 export async function buildContainer(config: Config, opts: { logger?: Logger; now?: () => number } = {}): Promise<Container> {
@@ -103,12 +112,6 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const app = createApp({
     logger, now, ready: async () => open && (await store.healthy()), auditLog, metrics, oauth,
     tokenLimiter: new RateLimiter(20, 40, now),
-    scim: {
-      resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
-      bulkMaxOperations: limits.bulkMaxOperations, publicBaseUrl: config.publicBaseUrl,
-      checkScimGate: (ctx) => sites.checkScimGate(ctx.scope),
-      verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter, overLimit,
-    },
     admin: {
       auth: adminAuth, sites, users, groups, deprovision, audit: new AuditQueryService(store), auditLog, reports,
       credentials, oauth, limiter, maxBodyBytes: limits.maxBodyBytes,
@@ -118,14 +121,22 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
     portal: { portal: new PortalService(store, portalTokens), tokens: portalTokens, adminAuth, maxBodyBytes: limits.maxBodyBytes },
     tableau: { imports, tenantUsers: new TenantUserService(store, now), tenantLicenses: new TenantLicenseService(store, now), maxCsvBytes },
   });
+  const scim = scimRouter({
+    resources, discovery: new Discovery(limits), credentials, maxBodyBytes: limits.maxBodyBytes,
+    bulkMaxOperations: limits.bulkMaxOperations, publicBaseUrl: config.publicBaseUrl,
+    checkScimGate: (ctx) => sites.checkScimGate(ctx.scope),
+    verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter, overLimit, logger, auditLog, metrics, now,
+  });
+  // SCIM paths go to the SCIM router, everything else to Express.
+  const dispatch: RequestListener = (req, res) => (isScimPath(pathOf(req.url)) ? scim.listener(req, res) : app(req, res));
   const createServer = () => {
-    const front = shedding(app, { concurrency, overLimit, maxLagMs: config.limits.maxLagMs, metrics, logger });
+    const front = shedding(dispatch, { concurrency, overLimit, maxLagMs: config.limits.maxLagMs, metrics, logger });
     const server = createHttpServer(front.listener);
     server.on('close', () => front.stop());
     return server;
   };
   return {
-    config, store, logger, app, createServer, bootstrap, credentials, adminAuth, auditLog,
+    config, store, logger, app, scimRoutes: scim.routes, createServer, bootstrap, credentials, adminAuth, auditLog,
     async close() {
       open = false;
       await imports.close();

@@ -351,7 +351,7 @@ const GUARDED = /\/(scim|credentials|oauth-clients|auth-configs\/:configId|token
 
 export async function bodiesTarget(env: FuzzEnv) {
   const stats = newStats('JSON bodies of every SCIM, admin and portal write route');
-  const routes = routeTable(env.container.app).filter((r) => /^\/(scim\/v2|api\/v1|oauth)\//.test(r.path));
+  const routes = routeTable(env.container).filter((r) => /^\/(scim\/v2|api\/v1|oauth)\//.test(r.path));
   const users = (await env.client.scim('GET', '/Users?count=3')).body.Resources as { id: string }[];
   const group = ((await env.client.scim('GET', '/Groups?count=1&excludedAttributes=members')).body.Resources as { id: string }[])[0]!;
   const acc = await env.client.admin('POST', '/portal/accounts', { name: 'fuzz bodies' });

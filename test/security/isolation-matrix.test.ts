@@ -217,7 +217,7 @@ async function auditState(tenant: string) {
 
 describe('isolation matrix (generated from the route table)', () => {
   it('refuses every cross-boundary attempt on every route, verb and token, and changes nothing', async () => {
-    const routes = routeTable(w.s.container.app);
+    const routes = routeTable(w.s.container);
     const attempts = plan(routes);
     const beforeDb = dumpStore(w.s);
     const beforeView = { A: await viewOf(w.tenants.A), B: await viewOf(w.tenants.B) };
@@ -329,7 +329,7 @@ describe('isolation matrix (generated from the route table)', () => {
   }, 120_000);
 
   it('no route answers 2xx without a token unless it is on the public list', async () => {
-    const routes = routeTable(w.s.container.app);
+    const routes = routeTable(w.s.container);
     const open: string[] = [];
     let n = 0;
     for (const r of routes) {

@@ -1,5 +1,6 @@
 /**
- * The Express app's route table, read from the router stack (Express 5: `app.router.stack`,
+ * The server's route table: the SCIM router's own table (it serves /scim/v2 before Express)
+ * and the Express app's routes, read from the router stack (Express 5: `app.router.stack`,
  * mounted routers through `layer.handle.stack` and their `layer.rawPath`), so tests that must
  * cover "every route" cover the routes added after they were written without anyone
  * remembering to list them.
@@ -21,8 +22,9 @@ interface Layer {
   rawPath?: string | string[];
 }
 
-export function routeTable(app: express.Express): RouteEntry[] {
+export function routeTable(server: { app: express.Express; scimRoutes: { path: string; methods: string[] }[] }): RouteEntry[] {
   const out = new Map<string, RouteEntry>();
+  for (const r of server.scimRoutes) out.set(r.path, { path: r.path, methods: r.methods, params: paramsOf(r.path) });
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
@@ -39,7 +41,7 @@ export function routeTable(app: express.Express): RouteEntry[] {
       }
     }
   };
-  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  walk((server.app as unknown as { router: { stack: Layer[] } }).router.stack, '');
   return [...out.values()];
 }
 
