@@ -8,15 +8,27 @@ import { limitSql, stmt, type Row } from './repo-base.js';
  * updated in the same transaction as the entry, so the chain can never fork).
  */
 export function appendAuditRows(db: Db, entries: AuditEntry[]): void {
+  // Per tenant of the batch: the chain head is read once, each entry links to the one before,
+  // and the new head is written once — inside the caller's transaction, so nothing in between.
+  const heads = new Map<string, { hash: string; seq: number | bigint | undefined }>();
   for (const e of entries) {
-    const head = stmt(db, 'SELECT head_hash FROM audit_chain WHERE tenant_id = ?').get(e.tenantId) as Row | undefined;
-    const prevHash = (head?.head_hash as string | undefined) ?? GENESIS_HASH;
+    let head = heads.get(e.tenantId);
+    if (!head) {
+      const row = stmt(db, 'SELECT head_hash FROM audit_chain WHERE tenant_id = ?').get(e.tenantId) as Row | undefined;
+      head = { hash: (row?.head_hash as string | undefined) ?? GENESIS_HASH, seq: undefined };
+      heads.set(e.tenantId, head);
+    }
+    const prevHash = head.hash;
     const hash = auditHash(prevHash, e);
     const info = stmt(db, `INSERT INTO audit_entries (id, tenant_id, site_id, at, kind, event, actor, target_type, target_id, reason, request_id, data, prev_hash, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(e.id, e.tenantId, e.siteId, e.at, e.kind, e.event, e.actor, e.targetType, e.targetId,
       e.reason, e.requestId, JSON.stringify(e.data), prevHash, hash);
+    head.hash = hash;
+    head.seq = info.lastInsertRowid;
+  }
+  for (const [tenantId, head] of heads) {
     stmt(db, `INSERT INTO audit_chain (tenant_id, head_seq, head_hash) VALUES (?, ?, ?)
-      ON CONFLICT(tenant_id) DO UPDATE SET head_seq = excluded.head_seq, head_hash = excluded.head_hash`).run(e.tenantId, info.lastInsertRowid, hash);
+      ON CONFLICT(tenant_id) DO UPDATE SET head_seq = excluded.head_seq, head_hash = excluded.head_hash`).run(tenantId, head.seq, head.hash);
   }
 }
 
