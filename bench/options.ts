@@ -22,6 +22,8 @@ export interface BenchOptions {
   only?: string;
   /** Run the peer (plain scimmy + scimmy-routers, in-memory Maps) instead of rolegate. */
   peer: boolean;
+  /** After rolegate, run the peer in the same run (at min(users, 10,000) users) and print its figures beside rolegate's. */
+  withPeer: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -36,7 +38,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --out FILE              results file (default <project>/bench-results.json)
   --only TEXT             run only the workloads whose name contains TEXT (e.g. "userName eq")
   --peer                  run the workloads scimmy + scimmy-routers can serve against that peer
-                          (bench/peer-server.ts: in-memory Maps) instead of rolegate`;
+                          (bench/peer-server.ts: in-memory Maps) instead of rolegate
+  --with-peer             after rolegate, run that peer in the same run (at min(users, 10,000)
+                          users) and print its req/s and CPU beside rolegate's`;
 
 function int(name: string, v: string | undefined, min: number, max: number): number {
   const n = Number(v);
@@ -54,7 +58,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'\n${USAGE}`);
     const eq = a.indexOf('=');
     if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (a === '--quick' || a === '--peer') flags.set(a.slice(2), true);
+    else if (a === '--quick' || a === '--peer' || a === '--with-peer') flags.set(a.slice(2), true);
     else {
       const v = argv[i + 1];
       if (v === undefined || v.startsWith('--')) throw new Error(`${a} needs a value\n${USAGE}`);
@@ -62,7 +66,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       i++;
     }
   }
-  const known = new Set(['quick', 'users', 'groups', 'duration', 'connections', 'preload-in-flight', 'singles', 'max-minutes', 'out', 'only', 'peer']);
+  const known = new Set(['quick', 'users', 'groups', 'duration', 'connections', 'preload-in-flight', 'singles', 'max-minutes', 'out', 'only', 'peer', 'with-peer']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
   const str = (k: string, e?: string): string | undefined => {
     const v = flags.get(k);
@@ -89,5 +93,5 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     : quick ? 10 : Math.max(20, Math.ceil((users / 1_000_000) * 40));
   const out = str('out');
   const only = str('only');
-  return { quick, users: Math.floor(users), groups: Math.floor(groups), durationS, connections: Math.floor(connections), preloadInFlight: Math.floor(preloadInFlight), singles: Math.floor(singles), maxMinutes, out, only, peer: flags.get('peer') === true };
+  return { quick, users: Math.floor(users), groups: Math.floor(groups), durationS, connections: Math.floor(connections), preloadInFlight: Math.floor(preloadInFlight), singles: Math.floor(singles), maxMinutes, out, only, peer: flags.get('peer') === true, withPeer: flags.get('with-peer') === true };
 }

@@ -43,6 +43,8 @@ export interface BenchReport {
   server_errors: string[];
   /** True when the run was stopped by a signal: the figures are partial. */
   interrupted: boolean;
+  /** `--with-peer`: the peer's figures from the same run. */
+  peer?: { server: string; preload: BenchReport['preload']; workloads: WorkloadResult[] };
 }
 
 const num = (v: number, d = 0) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -61,6 +63,20 @@ export function table(rows: WorkloadResult[]): string {
     String(r.concurrency),
     r.rss_mb === undefined ? '-' : num(r.rss_mb, 0),
   ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** rolegate and the peer side by side, for the workloads both ran (req/s, server CPU ms per request). */
+export function peerTable(ours: WorkloadResult[], peer: WorkloadResult[]): string {
+  const head = ['workload', 'rolegate users', 'req/s', 'CPU ms/req', 'peer users', 'peer req/s', 'peer CPU ms/req', 'rolegate / peer'];
+  const cpu = (r: WorkloadResult) => (r.cpu_ms_per_req === undefined ? '-' : num(r.cpu_ms_per_req, 2));
+  const body = peer.flatMap((p) => {
+    const r = ours.find((o) => o.name === p.name);
+    if (!r) return [];
+    return [[p.name, num(r.users), num(r.rps, 1), cpu(r), num(p.users), num(p.rps, 1), cpu(p), p.rps > 0 ? `${num(r.rps / p.rps, 2)}×` : '-']];
+  });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');

@@ -5,7 +5,7 @@ import { BenchHttp, parseJson } from './http.js';
 import { failedWorkload, stopCurrentLoad, type WorkloadResult } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { preloadGroups, preloadUsers } from './preload.js';
-import { machine, preloadLine, table, writeReport, type BenchReport } from './report.js';
+import { machine, peerTable, preloadLine, table, writeReport, type BenchReport } from './report.js';
 import { killServersSync, startServer, type ServerHandle } from './server.js';
 import { WORKLOADS, type BenchContext } from './workloads.js';
 
@@ -43,31 +43,37 @@ process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);
 process.on('exit', killServersSync);
 
-async function run(opts: BenchOptions): Promise<number> {
-  const deadline = started + opts.maxMinutes * 60_000;
-  const outPath = opts.out ?? join(root, opts.peer ? 'bench-results-peer.json' : 'bench-results.json');
-  const loadStart = loadavg()[0];
-  if (loadStart > 0.5 * cpus().length) log(`warning: 1-minute load average is ${loadStart.toFixed(2)} before the run; other work on this machine will skew the figures`);
-  log(`${opts.quick ? 'quick' : 'full'} run: ${opts.users.toLocaleString('en-US')} users, ${opts.groups.toLocaleString('en-US')} groups, ${opts.durationS} s per workload at concurrency ${opts.connections}, time limit ${opts.maxMinutes} min`);
+/** The peer runs at most this many users in a --with-peer run (the issue's peer figures are at 10,000). */
+const PEER_USERS = 10_000;
 
-  const server: ServerHandle = await startServer(root, log, 60_000, opts.peer ? 'bench/peer-server.js' : 'src/main.js');
-  if (opts.peer) log('peer run: plain scimmy + scimmy-routers with in-memory Maps (bench/peer-server.ts), not rolegate');
+interface Session {
+  results: WorkloadResult[];
+  preload: BenchReport['preload'];
+  rssAfterPreload: number | undefined;
+  rssEnd: number | undefined;
+  serverErrors: string[];
+  failed: boolean;
+}
+
+/** One server, fresh: start it, preload `users` and `groups` through /Bulk, run the workloads, stop it. */
+async function session(opts: BenchOptions, peer: boolean, users: number, groupCount: number, deadline: number): Promise<Session> {
+  const server: ServerHandle = await startServer(root, log, 60_000, peer ? 'bench/peer-server.js' : 'src/main.js');
+  if (peer) log('peer: plain scimmy + scimmy-routers with in-memory Maps (bench/peer-server.ts), not rolegate');
   log(`server pid ${server.pid} on http://127.0.0.1:${server.port}/scim/v2, store ${server.dbPath}`);
   const http = new BenchHttp(server.port, server.token);
   const results: WorkloadResult[] = [];
   const serverErrors: string[] = [];
-  let report: BenchReport | undefined;
   let failed = false;
   try {
     const budget = { deadline, aborted: () => interrupted, log };
     // leave room for the workloads after the preload
     const reserveMs = WORKLOADS.length * (opts.durationS + 20) * 1000 + 120_000;
     const preloadDeadline = Math.max(Date.now() + 60_000, deadline - reserveMs);
-    log(`preloading ${opts.users.toLocaleString('en-US')} users via /Bulk (1,000 per request, ${opts.preloadInFlight} in flight)`);
-    const { stats, population } = await preloadUsers(http, opts.users, opts.preloadInFlight, { ...budget, deadline: preloadDeadline });
+    log(`preloading ${users.toLocaleString('en-US')} users via /Bulk (1,000 per request, ${opts.preloadInFlight} in flight)`);
+    const { stats, population } = await preloadUsers(http, users, opts.preloadInFlight, { ...budget, deadline: preloadDeadline });
     if (stats.samples.length) serverErrors.push(...stats.samples.map((s) => `preload: ${s}`));
-    if (!interrupted) log(`preloading ${opts.groups.toLocaleString('en-US')} groups`);
-    const groups = await preloadGroups(http, opts.groups, { ...budget, deadline: preloadDeadline });
+    if (!interrupted) log(`preloading ${groupCount.toLocaleString('en-US')} groups`);
+    const groups = await preloadGroups(http, groupCount, { ...budget, deadline: preloadDeadline });
     if (groups.samples.length) serverErrors.push(...groups.samples.map((s) => `group preload: ${s}`));
     const rssAfterPreload = server.rssMb();
     log(preloadLine(stats, groups.created, rssAfterPreload));
@@ -78,7 +84,7 @@ async function run(opts: BenchOptions): Promise<number> {
       http,
       port: server.port,
       token: server.token,
-      opts,
+      opts: { ...opts, users, groups: groupCount },
       population,
       ...budget,
       userCount: async () => {
@@ -95,7 +101,7 @@ async function run(opts: BenchOptions): Promise<number> {
       },
     };
 
-    for (const w of WORKLOADS.filter((x) => (!opts.only || x.name.includes(opts.only!)) && (!opts.peer || PEER_WORKLOADS.some((p) => x.name.startsWith(p))))) {
+    for (const w of WORKLOADS.filter((x) => (!opts.only || x.name.includes(opts.only!)) && (!peer || PEER_WORKLOADS.some((p) => x.name.startsWith(p))))) {
       if (interrupted) break;
       const gone = server.exited();
       let r: WorkloadResult;
@@ -115,7 +121,7 @@ async function run(opts: BenchOptions): Promise<number> {
       if (cpuBefore !== undefined && cpuAfter !== undefined && r.requests > 0) r.cpu_ms_per_req = Math.round(((cpuAfter - cpuBefore) * 1000 / r.requests) * 100) / 100;
       if (interrupted) r.note = `interrupted${r.note ? `; ${r.note}` : ''}`;
       log(`  ${r.name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, server CPU ${r.cpu_ms_per_req ?? '?'} ms/req, ${r.errors} errors of ${r.requests} answers${r.note ? ` (${r.note})` : ''}`);
-      for (const s of r.samples) serverErrors.push(`${r.name}: ${s}`);
+      for (const s of r.samples) serverErrors.push(`${peer ? 'peer ' : ''}${r.name}: ${s}`);
       if (r.errors > 0) failed = true;
       results.push(r);
     }
@@ -126,21 +132,41 @@ async function run(opts: BenchOptions): Promise<number> {
       failed = true;
       serverErrors.push(`server ${gone} during the run; last output:\n${server.outputTail()}`);
     }
-    report = {
-      machine: machine(loadStart),
-      mode: `${opts.quick ? 'quick' : 'full'}${opts.peer ? ' (peer: scimmy + scimmy-routers, in-memory)' : ''}`,
-      workloads: results,
-      rss_mb: rssEnd ?? null,
-      rss_after_preload_mb: rssAfterPreload ?? null,
+    return {
+      results, rssAfterPreload, rssEnd, serverErrors, failed,
       preload: { users: stats.users, groups: groups.created, seconds: stats.seconds, users_per_s: stats.users_per_s, errors: stats.errors + groups.errors, retried_requests: stats.retried_requests + groups.retried, complete: stats.complete },
-      server_errors: serverErrors,
-      interrupted,
     };
   } finally {
     http.close();
     log('stopping the server');
     await server.stop();
   }
+}
+
+async function run(opts: BenchOptions): Promise<number> {
+  const deadline = started + opts.maxMinutes * 60_000;
+  const outPath = opts.out ?? join(root, opts.peer ? 'bench-results-peer.json' : 'bench-results.json');
+  const loadStart = loadavg()[0];
+  if (loadStart > 0.5 * cpus().length) log(`warning: 1-minute load average is ${loadStart.toFixed(2)} before the run; other work on this machine will skew the figures`);
+  log(`${opts.quick ? 'quick' : 'full'} run: ${opts.users.toLocaleString('en-US')} users, ${opts.groups.toLocaleString('en-US')} groups, ${opts.durationS} s per workload at concurrency ${opts.connections}, time limit ${opts.maxMinutes} min`);
+
+  const main = await session(opts, opts.peer, opts.users, opts.groups, deadline);
+  const peerUsers = Math.min(opts.users, PEER_USERS);
+  const peer = opts.withPeer && !opts.peer && !interrupted
+    ? await session(opts, true, peerUsers, Math.min(opts.groups, Math.floor(peerUsers / 100)), Math.max(deadline, Date.now() + 10 * 60_000))
+    : undefined;
+  const serverErrors = [...main.serverErrors, ...(peer?.serverErrors ?? [])];
+  const report: BenchReport = {
+    machine: machine(loadStart),
+    mode: `${opts.quick ? 'quick' : 'full'}${opts.peer ? ' (peer: scimmy + scimmy-routers, in-memory)' : ''}`,
+    workloads: main.results,
+    rss_mb: main.rssEnd ?? null,
+    rss_after_preload_mb: main.rssAfterPreload ?? null,
+    preload: main.preload,
+    server_errors: serverErrors,
+    interrupted,
+    ...(peer ? { peer: { server: 'scimmy + scimmy-routers, in-memory Maps (bench/peer-server.ts)', preload: peer.preload, workloads: peer.results } } : {}),
+  };
 
   writeReport(outPath, report);
   const out = [
@@ -148,18 +174,21 @@ async function run(opts: BenchOptions): Promise<number> {
     `rolegate bench (${report.mode}), ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}, ${report.machine.date}, load average ${report.machine.loadavg_start} → ${report.machine.loadavg_end}`,
     preloadLine({ ...report.preload, requested: opts.users, samples: [] }, report.preload.groups, report.rss_after_preload_mb ?? undefined),
     '',
-    table(results),
+    table(main.results),
     '',
     `server RSS at the end: ${report.rss_mb ?? '?'} MB`,
     'req/s counts successful answers only; p50/p99 cover every answer; errors = non-2xx + wrong 2xx + socket errors/timeouts.',
     '"(single)" rows time sequential single requests: req/s = 1 / mean latency.',
   ];
+  if (peer) {
+    out.push('', `peer in the same run: scimmy + scimmy-routers with in-memory Maps (bench/peer-server.ts), ${peerUsers.toLocaleString('en-US')} users; ${preloadLine({ ...peer.preload, requested: peerUsers, samples: [] }, peer.preload.groups, peer.rssAfterPreload)}`, '', peerTable(main.results, peer.results));
+  }
   if (serverErrors.length) out.push('', 'errors seen (samples):', ...serverErrors.map((s) => `  - ${s}`));
-  if (report.interrupted || interrupted) out.push('', 'INTERRUPTED: the figures above are partial.');
+  if (interrupted) out.push('', 'INTERRUPTED: the figures above are partial.');
   out.push('', `results written to ${outPath}`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (interrupted) return 130;
-  return failed ? 1 : 0;
+  return main.failed || peer?.failed ? 1 : 0;
 }
 
 async function main(): Promise<void> {

@@ -50,11 +50,11 @@ export interface Container {
 }
 
 /** Picks the storage adapter from the configured database URL. The only importer of adapters/. */
-async function openStore(db: string, logger: Logger): Promise<Store> {
+async function openStore(db: string, logger: Logger, workers: number): Promise<Store> {
   if (db.startsWith('sqlite:')) {
     const location = db.slice('sqlite:'.length);
     return new SqliteStore(location === ':memory:' ? ':memory:' : location, {
-      onCheckpointError: (message) => logger.error({ err: message }, 'WAL checkpoint failed'),
+      onCheckpointError: (message) => logger.error({ err: message }, 'WAL checkpoint failed'), sharedFile: workers > 1,
     });
   }
   // mongodb:// or mongodb+srv:// (the config schema admits nothing else): connects, checks for a
@@ -75,7 +75,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
   const logger = opts.logger ?? createLogger(config.log.level);
   const now = opts.now ?? Date.now;
   declareScimSchemas({ maxPageSize: config.scim.maxPageSize, maxBodyBytes: config.scim.maxBodyBytes, bulkMaxOperations: config.scim.bulkMaxOperations });
-  const store = await openStore(config.db, logger);
+  const store = await openStore(config.db, logger, config.workers);
   const bootstrap = await bootstrapStore(store, { ...config.bootstrap, now: now() });
   const credentials = new CredentialService(store, now);
   const keys = new SigningKeys(store);

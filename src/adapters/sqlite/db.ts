@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { dirname } from 'node:path';
+import { AppError } from '../../domain/errors.js';
 import { writePlannerStats } from './planner-stats.js';
 import { DDL, SCHEMA_VERSION } from './schema.js';
 import { PORTAL_DDL } from './portal-schema.js';
@@ -49,8 +51,11 @@ export function openDatabase(location: string): { writer: Db; reader: Db } {
   return { writer, reader };
 }
 
-/** Units of work committed together at most (a bound on how long one group's acknowledgement waits). */
+/** Bounds of one group: units, and ms since its first unit ended (acknowledgements wait for the group; other processes wait for the write lock). */
 const GROUP_MAX_UNITS = 128;
+const GROUP_MAX_MS = 25;
+/** How long a unit waits for another process's write lock (cluster workers) before failing busy (503). */
+const SHARED_BEGIN_TIMEOUT_MS = 30_000;
 
 /**
  * Serialises async work on the single writer connection, and commits it in groups.
@@ -65,7 +70,9 @@ const GROUP_MAX_UNITS = 128;
  *   and leaves the others alone.
  * - Group commit: the open transaction commits in the check phase of the event loop turn
  *   (`setImmediate`), after the I/O callbacks of the requests that arrived together have run
- *   their turns, or at once when the group holds `GROUP_MAX_UNITS` turns. Every turn that wrote in it is
+ *   their turns, or at once when the group holds `GROUP_MAX_UNITS` turns or is `GROUP_MAX_MS`
+ *   old (turns queued back to back, such as concurrent /Bulk chunks, would otherwise keep it
+ *   open — and another process waiting for the write lock). Every turn that wrote in it is
  *   acknowledged — its promise resolves — only after that COMMIT, so an acknowledged write
  *   survives a crash exactly as before; concurrent writers just share one COMMIT (and the WAL
  *   frames of the pages they both touched). Reads outside the lock use the reader connection,
@@ -78,12 +85,21 @@ export class WriteLock {
   #waiting = 0;
   /** The open group: the turns waiting for its COMMIT. */
   #group: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** When the open group's first turn ended. */
+  #groupSince = 0;
   /** A turn is running (between its start and its end). */
   #running = false;
   /** A commit is scheduled for the check phase. */
   #scheduled = false;
 
-  constructor(private readonly db: Db) {}
+  /**
+   * `sharedFile`: other processes (cluster workers) write to the same database. Then a group
+   * only gathers the turns already queued and commits as soon as none is: a transaction held
+   * open until the check phase would be open nearly all the time on a busy worker, and SQLite's
+   * busy handler, which polls, would starve the other workers (measured: BEGIN IMMEDIATE waits
+   * of 3–5 s and SQLITE_BUSY with two workers under a /Bulk preload).
+   */
+  constructor(private readonly db: Db, private readonly sharedFile = false) {}
 
   /** Whether the calling flow holds the lock. */
   get held(): boolean {
@@ -121,7 +137,7 @@ export class WriteLock {
   unit<T>(fn: () => Promise<T>): Promise<T> {
     return this.run(async () => {
       const db = this.db;
-      if (!db.inTransaction) db.exec('BEGIN IMMEDIATE');
+      if (!db.inTransaction) await this.#begin();
       db.exec('SAVEPOINT unit');
       try {
         const result = await fn();
@@ -134,14 +150,46 @@ export class WriteLock {
     });
   }
 
+  /**
+   * `BEGIN IMMEDIATE`. With other processes on the file it does not wait inside SQLite (whose
+   * busy handler sleeps the whole event loop, in steps of up to 100 ms): it first lets one loop
+   * turn pass — the window in which another worker can take the write lock this process just
+   * released — then tries without waiting and retries every millisecond, for up to
+   * `SHARED_BEGIN_TIMEOUT_MS`, answering other requests in between.
+   */
+  async #begin(): Promise<void> {
+    if (!this.sharedFile) return void this.db.exec('BEGIN IMMEDIATE');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const deadline = performance.now() + SHARED_BEGIN_TIMEOUT_MS;
+    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      for (;;) {
+        try {
+          return void this.db.exec('BEGIN IMMEDIATE');
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+          if (performance.now() > deadline) throw new AppError('store.unavailable', 'The database is busy: another worker holds its write lock; retry');
+        }
+        await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      }
+    } finally {
+      this.db.pragma(`busy_timeout = ${timeout}`);
+    }
+  }
+
   /** After a turn: join the open group (if the turn left one open); commit it after this loop turn's I/O callbacks. */
   #endTurn(): Promise<void> {
     // SQLite rolls a whole transaction back on some errors (disk full, I/O): the group's work is gone.
     if (this.#group.length > 0 && !this.db.inTransaction) this.#settle(new Error('the group transaction was rolled back'));
     if (!this.db.inTransaction) return Promise.resolve();
+    if (this.#group.length === 0) this.#groupSince = performance.now();
     const ack = new Promise<void>((resolve, reject) => this.#group.push({ resolve, reject }));
-    if (this.#group.length >= GROUP_MAX_UNITS) this.#settle();
-    else if (!this.#scheduled) {
+    // Turns queued back to back (concurrent /Bulk chunks) would otherwise keep one group open.
+    if (this.#group.length >= GROUP_MAX_UNITS || performance.now() - this.#groupSince >= GROUP_MAX_MS) this.#settle();
+    else if (this.sharedFile) {
+      if (this.#waiting === 0) this.#settle();
+    } else if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flush);
     }

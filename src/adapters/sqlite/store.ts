@@ -121,8 +121,11 @@ export class SqliteStore implements Store {
 
   readonly #checkpointer: Checkpointer | undefined;
 
-  /** `onCheckpointError`: where the WAL checkpointer thread reports a failure (default: stderr). */
-  constructor(location: string, opts: { onCheckpointError?: (message: string) => void } = {}) {
+  /**
+   * `onCheckpointError`: where the WAL checkpointer thread reports a failure (default: stderr).
+   * `sharedFile`: other processes write to the same file (cluster workers; see WriteLock).
+   */
+  constructor(location: string, opts: { onCheckpointError?: (message: string) => void; sharedFile?: boolean } = {}) {
     const { writer, reader } = openDatabase(location);
     if (location !== ':memory:') {
       writer.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
@@ -130,7 +133,7 @@ export class SqliteStore implements Store {
     }
     this.#writer = writer;
     this.#reader = reader;
-    this.#lock = new WriteLock(writer);
+    this.#lock = new WriteLock(writer, opts.sharedFile === true);
     this.directory = new SqliteDirectory(writer, reader, this.#lock);
     this.portal = new SqlitePortalStore(writer, reader, this.#lock);
   }

@@ -123,3 +123,33 @@ test('drain commits an open group before the connection closes', async () => {
   expect(committed()).toEqual(['a']);
   await unit;
 });
+
+test('with other processes on the file (sharedFile), a unit waits for their write lock without stalling the event loop', async () => {
+  // A second connection with its own lock stands in for another worker process.
+  const other = new Database(join(dir, 'lock.db'));
+  other.pragma('busy_timeout = 5000');
+  const otherLock = new WriteLock(other, true);
+  const shared = new WriteLock(writer, true);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  try {
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    const first = otherLock.unit(async () => {
+      other.prepare('INSERT INTO item (id) VALUES (?)').run('other');
+      await held; // holds the write lock until released
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const second = shared.unit(async () => writer.prepare('INSERT INTO item (id) VALUES (?)').run('mine'));
+    const ticksBefore = ticks;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(committed()).toEqual([]);
+    expect(ticks - ticksBefore).toBeGreaterThan(3); // the loop kept running while `second` waited
+    release();
+    await Promise.all([first, second]);
+    expect(committed()).toEqual(['mine', 'other']);
+  } finally {
+    clearInterval(timer);
+    other.close();
+  }
+});
