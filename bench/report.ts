@@ -72,8 +72,10 @@ export function table(rows: WorkloadResult[]): string {
 export function peerTable(ours: WorkloadResult[], peer: WorkloadResult[]): string {
   const head = ['workload', 'rolegate users', 'req/s', 'CPU ms/req', 'peer users', 'peer req/s', 'peer CPU ms/req', 'rolegate / peer'];
   const cpu = (r: WorkloadResult) => (r.cpu_ms_per_req === undefined ? '-' : num(r.cpu_ms_per_req, 2));
+  // Names carry run-dependent numbers (startIndex=…): compare them without.
+  const key = (name: string) => name.replace(/=\d+/g, '');
   const body = peer.flatMap((p) => {
-    const r = ours.find((o) => o.name === p.name);
+    const r = ours.find((o) => key(o.name) === key(p.name));
     if (!r) return [];
     return [[p.name, num(r.users), num(r.rps, 1), cpu(r), num(p.users), num(p.rps, 1), cpu(p), p.rps > 0 ? `${num(r.rps / p.rps, 2)}×` : '-']];
   });
