@@ -72,8 +72,8 @@ export function table(rows: WorkloadResult[]): string {
 export function peerTable(ours: WorkloadResult[], peer: WorkloadResult[]): string {
   const head = ['workload', 'rolegate users', 'req/s', 'CPU ms/req', 'peer users', 'peer req/s', 'peer CPU ms/req', 'rolegate / peer'];
   const cpu = (r: WorkloadResult) => (r.cpu_ms_per_req === undefined ? '-' : num(r.cpu_ms_per_req, 2));
-  // Names carry run-dependent numbers (startIndex=…): compare them without.
-  const key = (name: string) => name.replace(/=\d+/g, '');
+  // Names carry run-dependent numbers (startIndex=…, group of …): compare them without.
+  const key = (name: string) => name.replace(/=\d+|\(group of [\d,]+\)/g, '');
   const body = peer.flatMap((p) => {
     const r = ours.find((o) => key(o.name) === key(p.name));
     if (!r) return [];
