@@ -150,12 +150,9 @@ export function scimRouter(deps: ScimRouterDeps): { listener: RequestListener; r
   const resource = (type: ScimCall['type'], extra: Partial<ScimCall> = {}): Handler => async (r) => {
     const ops = (r.body as { Operations?: unknown } | undefined)?.Operations;
     if (r.method === 'PATCH' && Array.isArray(ops)) r.locals.operations = ops.length;
-    const header = (name: string) => {
-      const v = r.headers[name];
-      return Array.isArray(v) ? v.join(', ') : v;
-    };
     return deps.resources.handle(r.ctx, r.base, {
-      method: r.method, type, id: r.params.id, body: r.body, query: r.query, ifMatch: header('if-match'), ifNoneMatch: header('if-none-match'), ...extra,
+      method: r.method, type, id: r.params.id, body: r.body, query: r.query,
+      ifMatch: r.headers['if-match'], ifNoneMatch: r.headers['if-none-match'], ...extra,
     });
   };
 
