@@ -49,6 +49,13 @@ export interface BenchReport {
 
 const num = (v: number, d = 0) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
+/** A plain-text table: first column left-aligned, the rest right-aligned. */
+function columns(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
 export function table(rows: WorkloadResult[]): string {
   const head = ['workload', 'users', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'errors', 'requests', 'conc', 'RSS MB'];
   const body = rows.map((r) => [
@@ -63,9 +70,7 @@ export function table(rows: WorkloadResult[]): string {
     String(r.concurrency),
     r.rss_mb === undefined ? '-' : num(r.rss_mb, 0),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return columns(head, body);
 }
 
 /** rolegate and the peer side by side, for the workloads both ran (req/s, server CPU ms per request). */
@@ -79,9 +84,7 @@ export function peerTable(ours: WorkloadResult[], peer: WorkloadResult[]): strin
     if (!r) return [];
     return [[p.name, num(r.users), num(r.rps, 1), cpu(r), num(p.users), num(p.rps, 1), cpu(p), p.rps > 0 ? `${num(r.rps / p.rps, 2)}×` : '-']];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return columns(head, body);
 }
 
 export function preloadLine(p: PreloadStats, groups: number, rssMb: number | undefined): string {

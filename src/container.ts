@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { SqliteStore } from './adapters/sqlite/store.js';
 import { createApp } from './app.js';
 import type { Config } from './config/load.js';
@@ -6,7 +6,7 @@ import { createLogger, type Logger } from './http/logger.js';
 import { Discovery } from './http/scim/discovery.js';
 import { ScimResources } from './http/scim/resources.js';
 import { declareScimSchemas } from './http/scim/schemas.js';
-import { isScimPath, scimRouter } from './http/scim/router.js';
+import { scimRouter } from './http/scim/router.js';
 import type { Store } from './ports/storage.js';
 import { bootstrapStore, type BootstrapResult } from './services/bootstrap.js';
 import { Metrics } from './http/metrics.js';
@@ -39,7 +39,7 @@ export interface Container {
   scimRoutes: { path: string; methods: string[] }[];
   /**
    * The HTTP server, not yet listening: the load-shedding front door (`http/shed.ts`) in front of
-   * the Express app. The one way to serve rolegate (main.ts and the test helpers use it).
+   * the SCIM router and the Express app. The one way to serve rolegate (main.ts and the test helpers use it).
    */
   createServer(): Server;
   bootstrap: BootstrapResult;
@@ -63,12 +63,6 @@ async function openStore(db: string, logger: Logger, workers: number): Promise<S
   if (/^mongodb(\+srv)?:\/\//.test(db)) return (await import('./adapters/mongo/store.js')).MongoStore.connect(db);
   throw new Error(`unsupported database URL (db must be sqlite:<path> or a mongodb:// URI)`);
 }
-
-/** The path of a request target, without its query. */
-const pathOf = (url = '/') => {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-};
 
 /** Composition root: config → store → services → HTTP app. */
 export async function buildContainer(config: Config, opts: { logger?: Logger; now?: () => number } = {}): Promise<Container> {
@@ -128,7 +122,7 @@ export async function buildContainer(config: Config, opts: { logger?: Logger; no
     verifyAccessToken: (token) => oauth.verifyAccessToken(token), limiter, overLimit, logger, auditLog, metrics, now,
   });
   // SCIM paths go to the SCIM router, everything else to Express.
-  const dispatch: RequestListener = (req, res) => (isScimPath(pathOf(req.url)) ? scim.listener(req, res) : app(req, res));
+  const dispatch = scim.before(app);
   const createServer = () => {
     const front = shedding(dispatch, { concurrency, overLimit, maxLagMs: config.limits.maxLagMs, metrics, logger });
     const server = createHttpServer(front.listener);

@@ -63,7 +63,7 @@ interface ScimRoute {
 }
 
 /** Is this request path under the SCIM mount (the mount itself included; case-insensitive, as Express mounts are)? */
-export function isScimPath(path: string): boolean {
+function isScimPath(path: string): boolean {
   return path.length >= SCIM_MOUNT.length && path.slice(0, SCIM_MOUNT.length).toLowerCase() === SCIM_MOUNT
     && (path.length === SCIM_MOUNT.length || path[SCIM_MOUNT.length] === '/');
 }
@@ -141,7 +141,11 @@ function matchRoute(routes: ScimRoute[], method: string, rel: string): { route: 
  * case-insensitive paths with an optional trailing slash — and the shared per-request
  * bookkeeping (`observeRequest`).
  */
-export function scimRouter(deps: ScimRouterDeps): { listener: RequestListener; routes: { path: string; methods: string[] }[] } {
+export function scimRouter(deps: ScimRouterDeps): {
+  /** SCIM paths here, every other request to `rest` (the Express app): the request target is split once. */
+  before(rest: RequestListener): RequestListener;
+  routes: { path: string; methods: string[] }[];
+} {
   const parseJson = bodyParser.json({ type: ['application/json', 'application/scim+json', 'application/*+json'], limit: deps.maxBodyBytes, strict: false });
   const readBody = (req: IncomingMessage, res: ServerResponse) => new Promise<unknown>((resolve, reject) => {
     parseJson(req, res, (err?: unknown) => (err ? reject(err) : resolve((req as { body?: unknown }).body)));
@@ -229,10 +233,11 @@ export function scimRouter(deps: ScimRouterDeps): { listener: RequestListener; r
     send(res, await match.route.handle({ method, params: match.params, query: parsed, body, headers: req.headers, ctx, base, locals }));
   };
 
-  const listener: RequestListener = (req, res) => {
+  const before = (rest: RequestListener): RequestListener => (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
+    if (!isScimPath(path)) return rest(req, res);
     const locals: RequestLocals = observeRequest(deps, req, res, {}, () => ({ route: locals.route ?? 'unmatched', path }));
     serve(req, res, locals, path, q < 0 ? undefined : url.slice(q + 1)).catch((err: unknown) => {
       const appErr = toAppError(err);
@@ -241,5 +246,5 @@ export function scimRouter(deps: ScimRouterDeps): { listener: RequestListener; r
       sendScimError(res, appErr);
     });
   };
-  return { listener, routes: routes.map((r) => ({ path: `${SCIM_MOUNT}${r.path}`, methods: r.methods })) };
+  return { before, routes: routes.map((r) => ({ path: `${SCIM_MOUNT}${r.path}`, methods: r.methods })) };
 }
